@@ -1,0 +1,48 @@
+/* gxmpp-node-private.h: node internals shared with the codec
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "gxmpp-node.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  char *ns;     /* NULL: no namespace */
+  char *name;
+  char *value;
+} GXmppNodeAttr;
+
+struct _GXmppNode {
+  gatomicrefcount ref_count;
+  guint8 kind;                  /* GXmppNodeKind */
+  guint8 sealed;
+  char *name;                   /* element: local name; text: NULL */
+  char *ns;                     /* element: namespace URI or NULL */
+  char *text;                   /* text: the characters; element: cached
+                                 * concatenation of several text children */
+  GXmppNodeAttr *attrs;
+  guint n_attrs;
+  guint alloc_attrs;
+  GXmppNode **children;
+  guint n_children;
+  guint alloc_children;
+};
+
+/* Builders for the codec: they take ownership of the strings passed and do no
+ * validation (the parser has already checked everything). */
+GXmppNode *gxmpp_node_new_element_take (char *name,
+                                        char *ns);
+GXmppNode *gxmpp_node_new_text_take (char *text);
+void gxmpp_node_add_attribute_take (GXmppNode *node,
+                                    char      *ns,
+                                    char      *name,
+                                    char      *value);
+void gxmpp_node_append_take (GXmppNode *node,
+                             GXmppNode *child);
+
+gboolean gxmpp_node_name_is_valid (const char *name);
+
+G_END_DECLS

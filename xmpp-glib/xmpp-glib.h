@@ -1,0 +1,18 @@
+/* xmpp-glib.h: the single header of xmpp-glib
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#define GXMPP_INSIDE
+
+#include "gxmpp-version.h"
+#include "gxmpp-version-macros.h"
+
+#include "gxmpp-enum-types.h"
+#include "gxmpp-error.h"
+#include "gxmpp-ns.h"
+#include "gxmpp-node.h"
+
+#undef GXMPP_INSIDE
