@@ -56,8 +56,8 @@ GXmppXmlEventType gxmpp_xml_reader_pop (GXmppXmlReader  *reader,
  * (other than whitespace), or events wait to be popped. */
 gboolean gxmpp_xml_reader_has_pending (GXmppXmlReader *reader);
 
-/* Bytes held for the element being parsed: libxml2's unparsed input plus
- * the text gathered so far. For tests of the memory bound. */
+/* Bytes the reader holds for text not yet attached to the tree (the
+ * capacity of its buffer). For tests of the memory bound. */
 gsize gxmpp_xml_reader_get_buffered_size (GXmppXmlReader *reader);
 
 /* One element from a string, through a reader in fragment mode. */

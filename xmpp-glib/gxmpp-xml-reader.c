@@ -25,7 +25,7 @@
  *  - a stream header inside the stream, or text between stanzas:
  *    bad-format (never a resynchronisation);
  *  - a top-level element larger than the size limit or nested deeper than
- *    the depth limit: policy-violation.
+ *    the depth limit, or a single tag longer than 64 KiB: policy-violation.
  *
  * Memory stays bounded: input is given to libxml2 in slices, and after
  * each slice the bytes since the end of the last complete top-level
@@ -49,6 +49,12 @@
 #include "gxmpp-xml-writer-private.h"
 
 #define FEED_SLICE 16384
+/* libxml2 delivers character data as it goes, but holds a tag (with its
+ * attributes) or an entity reference until it is complete, in a buffer
+ * that grows by doubling. Bounding that backlog keeps an endless start tag
+ * from costing several times the stanza limit. No real XMPP start tag
+ * comes near this. */
+#define MAX_MARKUP_BACKLOG (64 * 1024)
 #define FRAGMENT_WRAPPER "gxmpp-fragment"
 
 typedef struct {
@@ -110,6 +116,27 @@ parse_position (GXmppXmlReader *r)
   if (input == NULL || input->cur == NULL || input->end == NULL)
     return r->fed;
   return r->fed - (guint64) (input->end - input->cur);
+}
+
+static void
+fail_too_large (GXmppXmlReader *r)
+{
+  reader_fail (r, GXMPP_STREAM_ERROR_POLICY_VIOLATION,
+               _("An element is larger than the limit of %" G_GSIZE_FORMAT " bytes"),
+               r->max_stanza_size);
+}
+
+/* Whether the input from the end of the last complete top-level event up
+ * to @end fits the limit. */
+static gboolean
+check_size (GXmppXmlReader *r,
+            guint64         end)
+{
+  if (end - r->boundary <= r->max_stanza_size)
+    return TRUE;
+
+  fail_too_large (r);
+  return FALSE;
 }
 
 static void
@@ -230,7 +257,10 @@ start_stream (GXmppXmlReader  *r,
   r->in_stream = TRUE;
   push_event (r, GXMPP_XML_EVENT_STREAM_OPEN,
               build_element (localname, uri, nb_attributes, attributes));
-  r->boundary = parse_position (r);
+
+  /* libxml2 reports a start tag while its cursor is still on the closing
+   * '>' (or "/>"); the stream's first stanza starts after it. */
+  r->boundary = parse_position (r) + (r->ctxt->input->cur[0] == '/' ? 2 : 1);
 }
 
 static void
@@ -324,11 +354,18 @@ on_end_element (void          *user_data,
 
   if (r->stack->len == 0)
     {
+      guint64 end = parse_position (r);
+
+      if (!check_size (r, end))
+        {
+          gxmpp_node_unref (node);
+          return;
+        }
       if (!r->fragment)
         gxmpp_node_seal (node);
       push_event (r, GXMPP_XML_EVENT_ELEMENT, node);
       r->n_elements++;
-      r->boundary = parse_position (r);
+      r->boundary = end;
     }
 }
 
@@ -356,6 +393,13 @@ on_characters (void          *user_data,
 
   if (r->stack->len > 0)
     {
+      /* The text can never be larger than the bytes that carried it; the
+       * check here keeps the buffer's capacity within the limit too. */
+      if (r->text->len + len >= r->max_stanza_size)
+        {
+          fail_too_large (r);
+          return;
+        }
       g_string_append_len (r->text, (const char *) ch, len);
       return;
     }
@@ -461,6 +505,17 @@ on_reference (void          *user_data,
                (const char *) name);
 }
 
+/* "<!" followed by a letter: DOCTYPE, ENTITY, ELEMENT, ATTLIST, NOTATION.
+ * Comments ("<!--") and CDATA ("<![CDATA[") do not match. */
+static gboolean
+looks_like_declaration (GXmppXmlReader *r)
+{
+  xmlParserInputPtr input = r->ctxt->input;
+
+  return input != NULL && input->cur != NULL && input->end - input->cur >= 3 &&
+         input->cur[0] == '<' && input->cur[1] == '!' && g_ascii_isupper (input->cur[2]);
+}
+
 static void
 on_structured_error (void        *user_data,
                      xmlErrorPtr  err)
@@ -479,6 +534,7 @@ on_structured_error (void        *user_data,
       {
       case XML_ERR_UNSUPPORTED_ENCODING:
       case XML_ERR_UNKNOWN_ENCODING:
+      case XML_ERR_INVALID_ENCODING:   /* "labelled UTF-16 but has UTF-8 content" */
         condition = GXMPP_STREAM_ERROR_UNSUPPORTED_ENCODING;
         break;
       case XML_ERR_UNDECLARED_ENTITY:
@@ -492,6 +548,16 @@ on_structured_error (void        *user_data,
       default:
         break;
       }
+
+  /* Inside the root element libxml2 does not recognise a document type
+   * declaration at all and reports a generic content error; it is still
+   * DTD syntax, which RFC 6120 forbids, so report it as such. */
+  if (condition == GXMPP_STREAM_ERROR_NOT_WELL_FORMED && looks_like_declaration (r))
+    {
+      reader_fail (r, GXMPP_STREAM_ERROR_RESTRICTED_XML,
+                   _("The stream contains a document type declaration"));
+      return;
+    }
 
   detail = g_strdup (err->message != NULL ? err->message : "");
   g_strstrip (detail);
@@ -672,11 +738,15 @@ parse_slice (GXmppXmlReader *r,
   if (r->error != NULL)
     return FALSE;
 
-  if (r->fed - r->boundary > r->max_stanza_size)
+  if (!check_size (r, r->fed))
+    return FALSE;
+
+  if (r->ctxt->input != NULL && r->ctxt->input->cur != NULL &&
+      (gsize) (r->ctxt->input->end - r->ctxt->input->cur) > MIN (MAX_MARKUP_BACKLOG, r->max_stanza_size))
     {
       reader_fail (r, GXMPP_STREAM_ERROR_POLICY_VIOLATION,
-                   _("An element is larger than the limit of %" G_GSIZE_FORMAT " bytes"),
-                   r->max_stanza_size);
+                   _("A tag is longer than the limit of %u bytes"),
+                   (guint) MIN (MAX_MARKUP_BACKLOG, r->max_stanza_size));
       return FALSE;
     }
 
@@ -689,13 +759,34 @@ gxmpp_xml_reader_feed (GXmppXmlReader  *reader,
                        gsize            len,
                        GError         **error)
 {
+  const char *nul;
+
   g_return_val_if_fail (reader != NULL, FALSE);
   g_return_val_if_fail (data != NULL || len == 0, FALSE);
+
+  /* libxml2 would take a stream that starts with a UTF-16 byte order mark
+   * for a document still to come. */
+  if (reader->error == NULL && reader->fed == 0 && len > 0 &&
+      ((guchar) data[0] == 0xFE || (guchar) data[0] == 0xFF))
+    reader_fail (reader, GXMPP_STREAM_ERROR_UNSUPPORTED_ENCODING,
+                 _("The stream is not UTF-8 (it starts with a UTF-16 byte order mark)"));
+
+  /* A NUL byte is never part of XML: parse what comes before it, then
+   * fail there. */
+  nul = len > 0 ? memchr (data, '\0', len) : NULL;
 
   while (reader->error == NULL && len > 0)
     {
       gsize n = MIN (len, FEED_SLICE);
 
+      if (nul != NULL)
+        n = MIN (n, (gsize) (nul - data));
+      if (n == 0)
+        {
+          reader_fail (reader, GXMPP_STREAM_ERROR_NOT_WELL_FORMED,
+                       _("The stream contains a NUL byte"));
+          break;
+        }
       if (!parse_slice (reader, data, n, FALSE))
         break;
       data += n;
@@ -753,12 +844,7 @@ gxmpp_xml_reader_has_pending (GXmppXmlReader *reader)
 gsize
 gxmpp_xml_reader_get_buffered_size (GXmppXmlReader *reader)
 {
-  xmlParserInputPtr input = reader->ctxt->input;
-  gsize size = reader->text->len;
-
-  if (input != NULL && input->base != NULL && input->end != NULL)
-    size += input->end - input->base;
-  return size;
+  return reader->text->allocated_len;
 }
 
 GXmppNode *
