@@ -233,7 +233,7 @@ gboolean gxmpp_stanza_error_type_from_string (const char *name,
  *
  * The stanza error conditions of RFC 6120 section 8.3.3, and the codes of the
  * %GXMPP_STANZA_ERROR domain. The type in parentheses is the one
- * [func@GXmpp.stanza_error_condition_get_default_type] returns.
+ * [func@GXmpp.StanzaErrorCondition.get_default_type] returns.
  */
 typedef enum {
   GXMPP_STANZA_ERROR_BAD_REQUEST,
