@@ -776,6 +776,11 @@ test_parse_element (void)
   g_assert_error (error, GXMPP_STREAM_ERROR, GXMPP_STREAM_ERROR_RESTRICTED_XML);
   g_clear_error (&error);
 
+  node = gxmpp_node_new_from_string ("<!DOCTYPE a><a/>", -1, NULL, &error);
+  g_assert_null (node);
+  g_assert_error (error, GXMPP_STREAM_ERROR, GXMPP_STREAM_ERROR_RESTRICTED_XML);
+  g_clear_error (&error);
+
   node = gxmpp_node_new_from_string ("<a>\x01</a>", -1, NULL, &error);
   g_assert_error (error, GXMPP_STREAM_ERROR, GXMPP_STREAM_ERROR_NOT_WELL_FORMED);
   g_clear_error (&error);
