@@ -13,6 +13,7 @@
 #include "gxmpp-enum-types.h"
 #include "gxmpp-error.h"
 #include "gxmpp-jid.h"
+#include "gxmpp-lang-tag.h"
 #include "gxmpp-ns.h"
 #include "gxmpp-node.h"
 
