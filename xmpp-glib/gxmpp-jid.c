@@ -124,9 +124,11 @@
  * Localparts and resourceparts are prepared with Unicode 15.0.0: the PRECIS
  * derived property table is generated from the Unicode 15.0.0 Character
  * Database, and GLib 2.74, whose case mapping, normalization and script
- * data the library uses, implements Unicode 15.0 as well. Code points that
- * are not assigned in Unicode 15.0 are refused. Domain names are checked
- * with the IDNA tables of the libidn2 the library is linked with.
+ * data the library uses, implements Unicode 15.0 as well (the table also
+ * supplies the lowercase mappings of circled letters and Roman numerals,
+ * which g_unichar_tolower() does not apply). Code points that are not
+ * assigned in Unicode 15.0 are refused. Domain names are checked with the
+ * IDNA tables of the libidn2 the library is linked with.
  *
  * ## JIDs as hash table keys
  *

@@ -250,7 +250,9 @@ GXmppLangTag *
 gxmpp_lang_tag_new (const char  *text,
                     GError     **error)
 {
-  g_autofree Subtag *s = NULL;
+  Subtag stack[16];
+  g_autofree Subtag *heap = NULL;
+  Subtag *s = stack;
   GXmppLangTag *tag;
   gsize len, n, size;
   gboolean after_singleton = FALSE;
@@ -260,7 +262,8 @@ gxmpp_lang_tag_new (const char  *text,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   len = strlen (text);
-  s = g_new (Subtag, len / 2 + 1);
+  if (len / 2 + 1 > G_N_ELEMENTS (stack))
+    s = heap = g_new (Subtag, len / 2 + 1);
   n = parse (text, len, s);
   if (n == 0)
     {

@@ -224,11 +224,13 @@ gxmpp_precis_context_rule_holds (const gunichar *s,
                                  gsize           len,
                                  gsize           i)
 {
-  gunichar c = s[i];
-  gunichar before = i > 0 ? s[i - 1] : 0;
-  gunichar after = i + 1 < len ? s[i + 1] : 0;
+  gunichar c, before, after;
 
   g_return_val_if_fail (i < len, FALSE);
+
+  c = s[i];
+  before = i > 0 ? s[i - 1] : 0;
+  after = i + 1 < len ? s[i + 1] : 0;
 
   switch (c)
     {
