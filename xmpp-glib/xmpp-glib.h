@@ -12,6 +12,8 @@
 
 #include "gxmpp-enum-types.h"
 #include "gxmpp-error.h"
+#include "gxmpp-jid.h"
+#include "gxmpp-lang-tag.h"
 #include "gxmpp-ns.h"
 #include "gxmpp-node.h"
 
