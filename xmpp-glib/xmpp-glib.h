@@ -16,5 +16,10 @@
 #include "gxmpp-lang-tag.h"
 #include "gxmpp-ns.h"
 #include "gxmpp-node.h"
+#include "gxmpp-stanza-error.h"
+#include "gxmpp-stanza.h"
+#include "gxmpp-message.h"
+#include "gxmpp-presence.h"
+#include "gxmpp-iq.h"
 
 #undef GXMPP_INSIDE
