@@ -573,6 +573,10 @@ test_domain_invalid (void)
     { "-abc.com", NULL },
     { "abc-.com", NULL },
     { "ab--cd.com", NULL },
+    /* A-labels must decode to valid U-labels (RFC 5891 5.4): these decode
+     * to disallowed characters (found by tests/fuzz/fuzz-jid.c). */
+    { "xn--mmkva.ex", "A-label" },
+    { "xn--a.example", NULL },
     { "xn--a.com", NULL },
     { "xn--ss-zzz.com", NULL },
     { "a..b", "empty label" },

@@ -106,7 +106,7 @@ static void
 test_invalid_characters (void)
 {
   static const char *const bad[] = {
-    "\x01", "a\x08" "b", "\x1f", "\x0b", "\x0c", "\x7f\x1b",
+    "\x01", ("a\x08" "b"), "\x1f", "\x0b", "\x0c", "\x7f\x1b",
     "\xef\xbf\xbe",           /* U+FFFE */
     "\xef\xbf\xbf",           /* U+FFFF */
     "\xc3\x28",               /* invalid UTF-8 */

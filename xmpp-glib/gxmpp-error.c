@@ -140,32 +140,15 @@ static const ConditionInfo auth_conditions[] = {
   [GXMPP_AUTH_ERROR_INVALID_SERVER_RESPONSE] = { NULL, N_("The server sent invalid authentication data") },
 };
 
-static gboolean
-lookup_name (const char *name,
-             const void *table,
-             gsize       n_entries,
-             gsize       entry_size,
-             guint      *index)
-{
-  const char *base = table;
-  gsize i;
-
-  if (name == NULL)
-    return FALSE;
-
-  for (i = 0; i < n_entries; i++)
-    {
-      const char *entry_name = *(const char * const *) (base + i * entry_size);
-
-      if (entry_name != NULL && strcmp (entry_name, name) == 0)
-        {
-          *index = i;
-          return TRUE;
-        }
-    }
-
-  return FALSE;
-}
+/* Index of the entry of @table named @name. A macro, so that it works on
+ * each table's own entry type without casts. */
+#define LOOKUP_NAME(table, name_field, name, index_out)          \
+  G_STMT_START {                                                  \
+    for (*(index_out) = 0; *(index_out) < G_N_ELEMENTS (table); (*(index_out))++) \
+      if ((name) != NULL && (table)[*(index_out)] name_field != NULL && \
+          strcmp ((table)[*(index_out)] name_field, (name)) == 0) \
+        break;                                                    \
+  } G_STMT_END
 
 /**
  * gxmpp_stream_error_to_string:
@@ -199,8 +182,8 @@ gxmpp_stream_error_from_string (const char       *name,
 {
   guint i;
 
-  if (!lookup_name (name, stream_conditions, G_N_ELEMENTS (stream_conditions),
-                    sizeof (stream_conditions[0]), &i))
+  LOOKUP_NAME (stream_conditions, .name, name, &i);
+  if (i == G_N_ELEMENTS (stream_conditions))
     return FALSE;
   if (condition != NULL)
     *condition = (GXmppStreamError) i;
@@ -254,8 +237,8 @@ gxmpp_stanza_error_type_from_string (const char           *name,
 {
   guint i;
 
-  if (!lookup_name (name, stanza_error_types, G_N_ELEMENTS (stanza_error_types),
-                    sizeof (stanza_error_types[0]), &i))
+  LOOKUP_NAME (stanza_error_types, , name, &i);
+  if (i == G_N_ELEMENTS (stanza_error_types))
     return FALSE;
   if (type != NULL)
     *type = (GXmppStanzaErrorType) i;
@@ -293,8 +276,8 @@ gxmpp_stanza_error_condition_from_string (const char                *name,
 {
   guint i;
 
-  if (!lookup_name (name, stanza_conditions, G_N_ELEMENTS (stanza_conditions),
-                    sizeof (stanza_conditions[0]), &i))
+  LOOKUP_NAME (stanza_conditions, .name, name, &i);
+  if (i == G_N_ELEMENTS (stanza_conditions))
     return FALSE;
   if (condition != NULL)
     *condition = (GXmppStanzaErrorCondition) i;
@@ -368,8 +351,8 @@ gxmpp_auth_error_from_string (const char     *name,
 {
   guint i;
 
-  if (!lookup_name (name, auth_conditions, G_N_ELEMENTS (auth_conditions),
-                    sizeof (auth_conditions[0]), &i))
+  LOOKUP_NAME (auth_conditions, .name, name, &i);
+  if (i == G_N_ELEMENTS (auth_conditions))
     return FALSE;
   if (condition != NULL)
     *condition = (GXmppAuthError) i;

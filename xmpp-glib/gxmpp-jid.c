@@ -685,16 +685,36 @@ prepare_idn (const char  *in,
   if (has_a_label)
     {
       char *unicode = NULL;
+      char *again = NULL;
 
       rc = idn2_to_unicode_8z8z (ascii, &unicode, 0);
-      idn2_free (ascii);
       if (rc != IDN2_OK)
         {
+          idn2_free (ascii);
           g_set_error (error, GXMPP_JID_ERROR, GXMPP_JID_ERROR_DOMAINPART,
                        _("The domainpart is not a valid domain name: %s"),
                        idn2_strerror (rc));
           return FALSE;
         }
+
+      /* An A-label is only valid if what it decodes to is a valid U-label
+       * that encodes back to it (RFC 5891 section 5.4); libidn2 decodes
+       * Punycode without that check, so "xn--mmkva" would give U+3215
+       * U+320A, which IDNA2008 disallows, and a domain that no longer
+       * parses once written out. */
+      rc = idn2_lookup_u8 ((const uint8_t *) unicode, (uint8_t **) &again,
+                           IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
+      if (rc != IDN2_OK || g_ascii_strcasecmp (again, ascii) != 0)
+        {
+          idn2_free (again);
+          idn2_free (unicode);
+          idn2_free (ascii);
+          g_set_error_literal (error, GXMPP_JID_ERROR, GXMPP_JID_ERROR_DOMAINPART,
+                               _("The domainpart contains an A-label (“xn--”) that does not encode a valid internationalized label"));
+          return FALSE;
+        }
+      idn2_free (again);
+      idn2_free (ascii);
       part->owned = g_strdup (unicode);
       idn2_free (unicode);
     }

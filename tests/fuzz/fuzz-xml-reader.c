@@ -11,33 +11,13 @@
  * Crashes, leaks and sanitizer reports are failures too.
  */
 
-#include <stdarg.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+
+#include "fuzz-common.h"
 
 #include "gxmpp-error.h"
 #include "gxmpp-node-private.h"
 #include "gxmpp-xml-reader-private.h"
-
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
-
-/* abort(), not g_error(): libFuzzer catches SIGABRT and saves the input. */
-static void fail (const char *format, ...) G_GNUC_PRINTF (1, 2) G_GNUC_NORETURN;
-
-static void
-fail (const char *format,
-      ...)
-{
-  va_list args;
-
-  va_start (args, format);
-  vfprintf (stderr, format, args);
-  va_end (args);
-  fputc ('\n', stderr);
-  abort ();
-}
 
 typedef struct {
   GPtrArray *events;
@@ -61,16 +41,16 @@ collect (GXmppXmlReader *reader,
 
           xml = gxmpp_node_to_string (node, &error);
           if (xml == NULL)
-            fail ("an element the reader accepted cannot be written: %s", error->message);
+            fuzz_fail ("an element the reader accepted cannot be written: %s", error->message);
 
           if (type == GXMPP_XML_EVENT_ELEMENT)
             {
               GXmppNode *back = gxmpp_node_new_from_string (xml, -1, NULL, &error);
 
               if (back == NULL)
-                fail ("a written element does not parse back: %s\n%s", error->message, xml);
+                fuzz_fail ("a written element does not parse back: %s\n%s", error->message, xml);
               if (!gxmpp_node_equal (node, back))
-                fail ("an element changed through write and parse:\n%s", xml);
+                fuzz_fail ("an element changed through write and parse:\n%s", xml);
               gxmpp_node_unref (back);
             }
           gxmpp_node_unref (node);
@@ -143,17 +123,17 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
    * differ is what the stream delivered: the events are the same, and a
    * run never delivers an event beyond the point where the other failed. */
   if (whole.error_code != -1 && chunked.error_code != -1 && whole.events->len != chunked.events->len)
-    fail ("chunking changed the events before the error: %u whole, %u in chunks",
+    fuzz_fail ("chunking changed the events before the error: %u whole, %u in chunks",
           whole.events->len, chunked.events->len);
   if (whole.error_code == -1 && chunked.error_code == -1 && whole.events->len != chunked.events->len)
-    fail ("chunking changed the events: %u whole, %u in chunks", whole.events->len, chunked.events->len);
+    fuzz_fail ("chunking changed the events: %u whole, %u in chunks", whole.events->len, chunked.events->len);
   if (whole.error_code != -1 && chunked.error_code == -1 && chunked.events->len > whole.events->len)
-    fail ("chunked input delivered events past the point where whole input failed");
+    fuzz_fail ("chunked input delivered events past the point where whole input failed");
   if (chunked.error_code != -1 && whole.error_code == -1 && whole.events->len > chunked.events->len)
-    fail ("whole input delivered events past the point where chunked input failed");
+    fuzz_fail ("whole input delivered events past the point where chunked input failed");
   for (i = 0; i < MIN (whole.events->len, chunked.events->len); i++)
     if (strcmp (whole.events->pdata[i], chunked.events->pdata[i]) != 0)
-      fail ("chunking changed event %u:\n%s\n%s", i, (char *) whole.events->pdata[i],
+      fuzz_fail ("chunking changed event %u:\n%s\n%s", i, (char *) whole.events->pdata[i],
             (char *) chunked.events->pdata[i]);
 
   g_ptr_array_unref (whole.events);
