@@ -736,7 +736,12 @@ parse_slice (GXmppXmlReader *r,
     reader_fail (r, GXMPP_STREAM_ERROR_NOT_WELL_FORMED,
                  _("The stream is not well-formed XML"));
   if (r->error != NULL)
-    return FALSE;
+    {
+      /* libxml2 keeps a copy of its last error, text from the stream
+       * included, in a per-thread global; the error is ours now. */
+      xmlResetLastError ();
+      return FALSE;
+    }
 
   if (!check_size (r, r->fed))
     return FALSE;
