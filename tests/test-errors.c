@@ -68,21 +68,21 @@ test_stanza_conditions (void)
     { "unexpected-request", GXMPP_STANZA_ERROR_TYPE_WAIT },
   };
   static const char * const types[] = { "auth", "cancel", "continue", "modify", "wait" };
-  GEnumClass *klass = g_type_class_ref (GXMPP_TYPE_STANZA_ERROR_CONDITION);
+  GEnumClass *klass = g_type_class_ref (GXMPP_TYPE_STANZA_ERROR);
   guint i;
 
   g_assert_cmpuint (klass->n_values, ==, G_N_ELEMENTS (conditions));
   for (i = 0; i < G_N_ELEMENTS (conditions); i++)
     {
-      GXmppStanzaErrorCondition condition = 999;
+      GXmppStanzaError condition = 999;
 
-      g_assert_true (gxmpp_stanza_error_condition_from_string (conditions[i].name, &condition));
+      g_assert_true (gxmpp_stanza_error_from_string (conditions[i].name, &condition));
       g_assert_cmpint (condition, ==, i);
-      g_assert_cmpstr (gxmpp_stanza_error_condition_to_string (condition), ==, conditions[i].name);
-      g_assert_cmpint (gxmpp_stanza_error_condition_get_default_type (condition), ==, conditions[i].type);
-      g_assert_cmpstr (gxmpp_stanza_error_condition_get_description (condition), !=, "");
+      g_assert_cmpstr (gxmpp_stanza_error_to_string (condition), ==, conditions[i].name);
+      g_assert_cmpint (gxmpp_stanza_error_get_default_type (condition), ==, conditions[i].type);
+      g_assert_cmpstr (gxmpp_stanza_error_get_description (condition), !=, "");
     }
-  g_assert_false (gxmpp_stanza_error_condition_from_string ("bad-format", NULL));
+  g_assert_false (gxmpp_stanza_error_from_string ("bad-format", NULL));
   g_type_class_unref (klass);
 
   for (i = 0; i < G_N_ELEMENTS (types); i++)

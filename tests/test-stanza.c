@@ -438,9 +438,9 @@ test_iq (void)
     "<query xmlns='jabber:iq:version'/></iq>");
   g_autoptr(GXmppNode) answer = gxmpp_node_new ("query", "jabber:iq:version");
   g_autoptr(GXmppIq) result = NULL;
-  g_autoptr(GXmppStanzaError) error = gxmpp_stanza_error_new (GXMPP_STANZA_ERROR_SERVICE_UNAVAILABLE);
+  g_autoptr(GXmppStanzaErrorDetails) error = gxmpp_stanza_error_details_new (GXMPP_STANZA_ERROR_SERVICE_UNAVAILABLE);
   g_autoptr(GXmppIq) error_reply = NULL;
-  g_autoptr(GXmppStanzaError) read_back = NULL;
+  g_autoptr(GXmppStanzaErrorDetails) read_back = NULL;
   g_autoptr(GXmppStanza) reparsed = NULL;
 
   g_assert_true (gxmpp_iq_is_request (get));
@@ -460,17 +460,17 @@ test_iq (void)
   reparsed = reparse (GXMPP_STANZA (result));
   g_assert_cmpstr (gxmpp_node_get_child_text (gxmpp_iq_get_payload (GXMPP_IQ (reparsed)), "name", NULL), ==, "xmpp-glib");
 
-  gxmpp_stanza_error_set_text (error, "Not here", "en");
+  gxmpp_stanza_error_details_set_text (error, "Not here", "en");
   error_reply = gxmpp_iq_new_error (GXMPP_IQ (request), error);
   g_assert_true (gxmpp_stanza_is_error (GXMPP_STANZA (error_reply)));
   g_assert_cmpstr (gxmpp_stanza_get_id (GXMPP_STANZA (error_reply)), ==, "v1");
   g_clear_object (&reparsed);
   reparsed = reparse (GXMPP_STANZA (error_reply));
   read_back = gxmpp_stanza_get_error (reparsed);
-  g_assert_cmpint (gxmpp_stanza_error_get_condition (read_back), ==, GXMPP_STANZA_ERROR_SERVICE_UNAVAILABLE);
-  g_assert_cmpint (gxmpp_stanza_error_get_error_type (read_back), ==, GXMPP_STANZA_ERROR_TYPE_CANCEL);
-  g_assert_cmpstr (gxmpp_stanza_error_get_text (read_back), ==, "Not here");
-  g_assert_cmpstr (gxmpp_stanza_error_get_text_lang (read_back), ==, "en");
+  g_assert_cmpint (gxmpp_stanza_error_details_get_condition (read_back), ==, GXMPP_STANZA_ERROR_SERVICE_UNAVAILABLE);
+  g_assert_cmpint (gxmpp_stanza_error_details_get_error_type (read_back), ==, GXMPP_STANZA_ERROR_TYPE_CANCEL);
+  g_assert_cmpstr (gxmpp_stanza_error_details_get_text (read_back), ==, "Not here");
+  g_assert_cmpstr (gxmpp_stanza_error_details_get_text_lang (read_back), ==, "en");
   g_assert_null (gxmpp_iq_get_payload (GXMPP_IQ (reparsed)));
 
   /* Replacing the payload. */
@@ -524,25 +524,25 @@ test_stanza_error_parse (void)
     "<text xmlns='urn:ietf:params:xml:ns:xmpp-stanzas' xml:lang='en'>Say again</text>"
     "<not-acceptable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>"
     "<too-many-words xmlns='urn:example:app'/></error></message>");
-  g_autoptr(GXmppStanzaError) error = gxmpp_stanza_get_error (stanza);
+  g_autoptr(GXmppStanzaErrorDetails) error = gxmpp_stanza_get_error (stanza);
   g_autoptr(GXmppNode) rebuilt = NULL;
-  g_autoptr(GXmppStanzaError) again = NULL;
+  g_autoptr(GXmppStanzaErrorDetails) again = NULL;
 
   g_assert_true (gxmpp_stanza_is_error (stanza));
-  g_assert_cmpint (gxmpp_stanza_error_get_condition (error), ==, GXMPP_STANZA_ERROR_NOT_ACCEPTABLE);
-  g_assert_cmpint (gxmpp_stanza_error_get_error_type (error), ==, GXMPP_STANZA_ERROR_TYPE_MODIFY);
-  g_assert_cmpstr (gxmpp_stanza_error_get_text (error), ==, "Say again");
-  g_assert_cmpstr (gxmpp_stanza_error_get_text_lang (error), ==, "en");
-  g_assert_cmpstr (gxmpp_jid_to_string (gxmpp_stanza_error_get_by (error)), ==, "example.net");
-  g_assert_true (gxmpp_node_is (gxmpp_stanza_error_get_application_element (error), "too-many-words", "urn:example:app"));
+  g_assert_cmpint (gxmpp_stanza_error_details_get_condition (error), ==, GXMPP_STANZA_ERROR_NOT_ACCEPTABLE);
+  g_assert_cmpint (gxmpp_stanza_error_details_get_error_type (error), ==, GXMPP_STANZA_ERROR_TYPE_MODIFY);
+  g_assert_cmpstr (gxmpp_stanza_error_details_get_text (error), ==, "Say again");
+  g_assert_cmpstr (gxmpp_stanza_error_details_get_text_lang (error), ==, "en");
+  g_assert_cmpstr (gxmpp_jid_to_string (gxmpp_stanza_error_details_get_by (error)), ==, "example.net");
+  g_assert_true (gxmpp_node_is (gxmpp_stanza_error_details_get_application_element (error), "too-many-words", "urn:example:app"));
 
-  rebuilt = gxmpp_stanza_error_to_node (error);
-  again = gxmpp_stanza_error_new_from_node (rebuilt);
-  g_assert_cmpint (gxmpp_stanza_error_get_condition (again), ==, GXMPP_STANZA_ERROR_NOT_ACCEPTABLE);
-  g_assert_cmpint (gxmpp_stanza_error_get_error_type (again), ==, GXMPP_STANZA_ERROR_TYPE_MODIFY);
-  g_assert_cmpstr (gxmpp_stanza_error_get_text (again), ==, "Say again");
-  g_assert_true (gxmpp_node_equal (gxmpp_stanza_error_get_application_element (again),
-                                   gxmpp_stanza_error_get_application_element (error)));
+  rebuilt = gxmpp_stanza_error_details_to_node (error);
+  again = gxmpp_stanza_error_details_new_from_node (rebuilt);
+  g_assert_cmpint (gxmpp_stanza_error_details_get_condition (again), ==, GXMPP_STANZA_ERROR_NOT_ACCEPTABLE);
+  g_assert_cmpint (gxmpp_stanza_error_details_get_error_type (again), ==, GXMPP_STANZA_ERROR_TYPE_MODIFY);
+  g_assert_cmpstr (gxmpp_stanza_error_details_get_text (again), ==, "Say again");
+  g_assert_true (gxmpp_node_equal (gxmpp_stanza_error_details_get_application_element (again),
+                                   gxmpp_stanza_error_details_get_application_element (error)));
 }
 
 static void
@@ -550,7 +550,7 @@ test_stanza_error_lenient (void)
 {
   static const struct {
     const char *xml;
-    GXmppStanzaErrorCondition condition;
+    GXmppStanzaError condition;
     GXmppStanzaErrorType type;
   } cases[] = {
     { "<error/>", GXMPP_STANZA_ERROR_UNDEFINED_CONDITION, GXMPP_STANZA_ERROR_TYPE_CANCEL },
@@ -571,78 +571,78 @@ test_stanza_error_lenient (void)
   for (i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autoptr(GXmppNode) node = parse_sealed (cases[i].xml);
-      g_autoptr(GXmppStanzaError) error = gxmpp_stanza_error_new_from_node (node);
+      g_autoptr(GXmppStanzaErrorDetails) error = gxmpp_stanza_error_details_new_from_node (node);
 
-      g_assert_cmpint (gxmpp_stanza_error_get_condition (error), ==, cases[i].condition);
-      g_assert_cmpint (gxmpp_stanza_error_get_error_type (error), ==, cases[i].type);
+      g_assert_cmpint (gxmpp_stanza_error_details_get_condition (error), ==, cases[i].condition);
+      g_assert_cmpint (gxmpp_stanza_error_details_get_error_type (error), ==, cases[i].type);
     }
 
   {
     g_autoptr(GXmppNode) node = parse_sealed (
       "<error type='cancel' by='not a jid@@'><gone xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'>"
       "xmpp:romeo@afterlife.example.net</gone></error>");
-    g_autoptr(GXmppStanzaError) error = gxmpp_stanza_error_new_from_node (node);
+    g_autoptr(GXmppStanzaErrorDetails) error = gxmpp_stanza_error_details_new_from_node (node);
     g_autoptr(GXmppNode) rebuilt = NULL;
 
-    g_assert_null (gxmpp_stanza_error_get_by (error));
-    g_assert_cmpstr (gxmpp_stanza_error_get_alternate_address (error), ==, "xmpp:romeo@afterlife.example.net");
-    rebuilt = gxmpp_stanza_error_to_node (error);
+    g_assert_null (gxmpp_stanza_error_details_get_by (error));
+    g_assert_cmpstr (gxmpp_stanza_error_details_get_alternate_address (error), ==, "xmpp:romeo@afterlife.example.net");
+    rebuilt = gxmpp_stanza_error_details_to_node (error);
     g_assert_cmpstr (gxmpp_node_get_child_text (rebuilt, "gone", NULL), ==, "xmpp:romeo@afterlife.example.net");
   }
 
   {
     g_autoptr(GXmppStanza) stanza = stanza_from ("<presence type='error'/>");
-    g_autoptr(GXmppStanzaError) error = gxmpp_stanza_get_error (stanza);
+    g_autoptr(GXmppStanzaErrorDetails) error = gxmpp_stanza_get_error (stanza);
 
-    g_assert_cmpint (gxmpp_stanza_error_get_condition (error), ==, GXMPP_STANZA_ERROR_UNDEFINED_CONDITION);
+    g_assert_cmpint (gxmpp_stanza_error_details_get_condition (error), ==, GXMPP_STANZA_ERROR_UNDEFINED_CONDITION);
   }
 }
 
 static void
 test_stanza_error_gerror (void)
 {
-  g_autoptr(GXmppStanzaError) error = gxmpp_stanza_error_new (GXMPP_STANZA_ERROR_ITEM_NOT_FOUND);
+  g_autoptr(GXmppStanzaErrorDetails) error = gxmpp_stanza_error_details_new (GXMPP_STANZA_ERROR_ITEM_NOT_FOUND);
   g_autoptr(GXmppNode) app = gxmpp_node_new ("no-such-node", "urn:example:app");
   g_autoptr(GXmppJid) by = jid ("pubsub.example.com");
   g_autoptr(GError) gerror = NULL;
   g_autoptr(GError) copied = NULL;
   g_autoptr(GError) plain = NULL;
   g_autoptr(GError) other = NULL;
-  g_autoptr(GXmppStanzaError) back = NULL;
-  g_autoptr(GXmppStanzaError) from_plain = NULL;
+  g_autoptr(GXmppStanzaErrorDetails) back = NULL;
+  g_autoptr(GXmppStanzaErrorDetails) from_plain = NULL;
 
-  gxmpp_stanza_error_set_text (error, "Gone fishing", NULL);
-  gxmpp_stanza_error_set_application_element (error, app);
-  gxmpp_stanza_error_set_by (error, by);
+  gxmpp_stanza_error_details_set_text (error, "Gone fishing", NULL);
+  gxmpp_stanza_error_details_set_application_element (error, app);
+  gxmpp_stanza_error_details_set_by (error, by);
 
-  gerror = gxmpp_stanza_error_to_gerror (error);
+  gerror = gxmpp_stanza_error_details_to_gerror (error);
   g_assert_error (gerror, GXMPP_STANZA_ERROR, GXMPP_STANZA_ERROR_ITEM_NOT_FOUND);
   g_assert_cmpstr (gerror->message, ==, "The address or item was not found: “Gone fishing”");
 
   /* The details travel with copies of the GError. */
   copied = g_error_copy (gerror);
   g_clear_error (&gerror);
-  back = gxmpp_stanza_error_from_gerror (copied);
-  g_assert_cmpint (gxmpp_stanza_error_get_condition (back), ==, GXMPP_STANZA_ERROR_ITEM_NOT_FOUND);
-  g_assert_cmpstr (gxmpp_stanza_error_get_text (back), ==, "Gone fishing");
-  g_assert_true (gxmpp_jid_equal (gxmpp_stanza_error_get_by (back), by));
-  g_assert_true (gxmpp_node_equal (gxmpp_stanza_error_get_application_element (back), app));
-  g_assert_true (gxmpp_node_is_sealed (gxmpp_stanza_error_get_application_element (back)));
+  back = gxmpp_stanza_error_details_from_gerror (copied);
+  g_assert_cmpint (gxmpp_stanza_error_details_get_condition (back), ==, GXMPP_STANZA_ERROR_ITEM_NOT_FOUND);
+  g_assert_cmpstr (gxmpp_stanza_error_details_get_text (back), ==, "Gone fishing");
+  g_assert_true (gxmpp_jid_equal (gxmpp_stanza_error_details_get_by (back), by));
+  g_assert_true (gxmpp_node_equal (gxmpp_stanza_error_details_get_application_element (back), app));
+  g_assert_true (gxmpp_node_is_sealed (gxmpp_stanza_error_details_get_application_element (back)));
 
   g_set_error_literal (&plain, GXMPP_STANZA_ERROR, GXMPP_STANZA_ERROR_FORBIDDEN, "made by hand");
-  from_plain = gxmpp_stanza_error_from_gerror (plain);
-  g_assert_cmpint (gxmpp_stanza_error_get_condition (from_plain), ==, GXMPP_STANZA_ERROR_FORBIDDEN);
-  g_assert_cmpint (gxmpp_stanza_error_get_error_type (from_plain), ==, GXMPP_STANZA_ERROR_TYPE_AUTH);
+  from_plain = gxmpp_stanza_error_details_from_gerror (plain);
+  g_assert_cmpint (gxmpp_stanza_error_details_get_condition (from_plain), ==, GXMPP_STANZA_ERROR_FORBIDDEN);
+  g_assert_cmpint (gxmpp_stanza_error_details_get_error_type (from_plain), ==, GXMPP_STANZA_ERROR_TYPE_AUTH);
 
   g_set_error_literal (&other, G_IO_ERROR, G_IO_ERROR_FAILED, "other");
-  g_assert_null (gxmpp_stanza_error_from_gerror (other));
+  g_assert_null (gxmpp_stanza_error_details_from_gerror (other));
 
   /* Without text, the message is the condition's description. */
   {
-    g_autoptr(GXmppStanzaError) bare = gxmpp_stanza_error_new (GXMPP_STANZA_ERROR_CONFLICT);
-    g_autoptr(GError) e = gxmpp_stanza_error_to_gerror (bare);
+    g_autoptr(GXmppStanzaErrorDetails) bare = gxmpp_stanza_error_details_new (GXMPP_STANZA_ERROR_CONFLICT);
+    g_autoptr(GError) e = gxmpp_stanza_error_details_to_gerror (bare);
 
-    g_assert_cmpstr (e->message, ==, gxmpp_stanza_error_condition_get_description (GXMPP_STANZA_ERROR_CONFLICT));
+    g_assert_cmpstr (e->message, ==, gxmpp_stanza_error_get_description (GXMPP_STANZA_ERROR_CONFLICT));
   }
 }
 

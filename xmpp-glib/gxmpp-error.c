@@ -246,7 +246,7 @@ gxmpp_stanza_error_type_from_string (const char           *name,
 }
 
 /**
- * gxmpp_stanza_error_condition_to_string:
+ * gxmpp_stanza_error_to_string:
  * @condition: a stanza error condition
  *
  * Gets the element name RFC 6120 gives @condition, such as `"item-not-found"`.
@@ -254,7 +254,7 @@ gxmpp_stanza_error_type_from_string (const char           *name,
  * Returns: (nullable): the element name, or %NULL if @condition is not valid
  */
 const char *
-gxmpp_stanza_error_condition_to_string (GXmppStanzaErrorCondition condition)
+gxmpp_stanza_error_to_string (GXmppStanzaError condition)
 {
   if ((guint) condition >= G_N_ELEMENTS (stanza_conditions))
     return NULL;
@@ -262,7 +262,7 @@ gxmpp_stanza_error_condition_to_string (GXmppStanzaErrorCondition condition)
 }
 
 /**
- * gxmpp_stanza_error_condition_from_string:
+ * gxmpp_stanza_error_from_string:
  * @name: an element name, such as `"item-not-found"`
  * @condition: (out) (optional): return location for the condition
  *
@@ -271,8 +271,8 @@ gxmpp_stanza_error_condition_to_string (GXmppStanzaErrorCondition condition)
  * Returns: %TRUE if @name is a defined condition
  */
 gboolean
-gxmpp_stanza_error_condition_from_string (const char                *name,
-                                          GXmppStanzaErrorCondition *condition)
+gxmpp_stanza_error_from_string (const char                *name,
+                                          GXmppStanzaError *condition)
 {
   guint i;
 
@@ -280,12 +280,12 @@ gxmpp_stanza_error_condition_from_string (const char                *name,
   if (i == G_N_ELEMENTS (stanza_conditions))
     return FALSE;
   if (condition != NULL)
-    *condition = (GXmppStanzaErrorCondition) i;
+    *condition = (GXmppStanzaError) i;
   return TRUE;
 }
 
 /**
- * gxmpp_stanza_error_condition_get_default_type:
+ * gxmpp_stanza_error_get_default_type:
  * @condition: a stanza error condition
  *
  * Gets the error type RFC 6120 section 8.3.3 recommends for @condition. Where
@@ -295,7 +295,7 @@ gxmpp_stanza_error_condition_from_string (const char                *name,
  * Returns: the recommended type
  */
 GXmppStanzaErrorType
-gxmpp_stanza_error_condition_get_default_type (GXmppStanzaErrorCondition condition)
+gxmpp_stanza_error_get_default_type (GXmppStanzaError condition)
 {
   if ((guint) condition >= G_N_ELEMENTS (stanza_conditions))
     return GXMPP_STANZA_ERROR_TYPE_CANCEL;
@@ -303,7 +303,7 @@ gxmpp_stanza_error_condition_get_default_type (GXmppStanzaErrorCondition conditi
 }
 
 /**
- * gxmpp_stanza_error_condition_get_description:
+ * gxmpp_stanza_error_get_description:
  * @condition: a stanza error condition
  *
  * Gets a translated sentence that explains @condition to a user.
@@ -311,7 +311,7 @@ gxmpp_stanza_error_condition_get_default_type (GXmppStanzaErrorCondition conditi
  * Returns: the description; a generic one if @condition is not valid
  */
 const char *
-gxmpp_stanza_error_condition_get_description (GXmppStanzaErrorCondition condition)
+gxmpp_stanza_error_get_description (GXmppStanzaError condition)
 {
   if ((guint) condition >= G_N_ELEMENTS (stanza_conditions))
     condition = GXMPP_STANZA_ERROR_UNDEFINED_CONDITION;

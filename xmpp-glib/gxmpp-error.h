@@ -20,7 +20,7 @@ G_BEGIN_DECLS
  *
  * Error domain for failures of the library itself: connecting, securing and
  * using a stream, and values that cannot be built or written. Errors in this
- * domain use the codes of [enum@GXmpp.Error].
+ * domain use the codes of [error@GXmpp.Error].
  */
 #define GXMPP_ERROR (gxmpp_error_quark ())
 
@@ -62,7 +62,7 @@ GQuark gxmpp_error_quark (void);
  * GXMPP_JID_ERROR:
  *
  * Error domain for JIDs that cannot be parsed or built. The code says which
- * part of the address is at fault (see [enum@GXmpp.JidError]); the message says
+ * part of the address is at fault (see [error@GXmpp.JidError]); the message says
  * why.
  */
 #define GXMPP_JID_ERROR (gxmpp_jid_error_quark ())
@@ -95,7 +95,7 @@ GQuark gxmpp_jid_error_quark (void);
  *
  * Error domain for XML stream errors (RFC 6120 section 4.9): those the server
  * sends, and those the library detects in what it receives (malformed or
- * restricted XML, oversized stanzas). Codes are [enum@GXmpp.StreamError].
+ * restricted XML, oversized stanzas). Codes are [error@GXmpp.StreamError].
  */
 #define GXMPP_STREAM_ERROR (gxmpp_stream_error_quark ())
 
@@ -206,7 +206,7 @@ gboolean gxmpp_stanza_error_type_from_string (const char *name,
                                               GXmppStanzaErrorType *type);
 
 /**
- * GXmppStanzaErrorCondition:
+ * GXmppStanzaError:
  * @GXMPP_STANZA_ERROR_BAD_REQUEST: `bad-request` (default type modify)
  * @GXMPP_STANZA_ERROR_CONFLICT: `conflict` (cancel)
  * @GXMPP_STANZA_ERROR_FEATURE_NOT_IMPLEMENTED: `feature-not-implemented` (cancel)
@@ -233,7 +233,7 @@ gboolean gxmpp_stanza_error_type_from_string (const char *name,
  *
  * The stanza error conditions of RFC 6120 section 8.3.3, and the codes of the
  * %GXMPP_STANZA_ERROR domain. The type in parentheses is the one
- * [func@GXmpp.StanzaErrorCondition.get_default_type] returns.
+ * [func@GXmpp.StanzaError.get_default_type] returns.
  */
 typedef enum {
   GXMPP_STANZA_ERROR_BAD_REQUEST,
@@ -258,24 +258,24 @@ typedef enum {
   GXMPP_STANZA_ERROR_SUBSCRIPTION_REQUIRED,
   GXMPP_STANZA_ERROR_UNDEFINED_CONDITION,
   GXMPP_STANZA_ERROR_UNEXPECTED_REQUEST,
-} GXmppStanzaErrorCondition;
+} GXmppStanzaError;
 
 GXMPP_AVAILABLE_IN_ALL
-const char *gxmpp_stanza_error_condition_to_string (GXmppStanzaErrorCondition condition);
+const char *gxmpp_stanza_error_to_string (GXmppStanzaError condition);
 GXMPP_AVAILABLE_IN_ALL
-gboolean gxmpp_stanza_error_condition_from_string (const char *name,
-                                                   GXmppStanzaErrorCondition *condition);
+gboolean gxmpp_stanza_error_from_string (const char *name,
+                                                   GXmppStanzaError *condition);
 GXMPP_AVAILABLE_IN_ALL
-GXmppStanzaErrorType gxmpp_stanza_error_condition_get_default_type (GXmppStanzaErrorCondition condition);
+GXmppStanzaErrorType gxmpp_stanza_error_get_default_type (GXmppStanzaError condition);
 GXMPP_AVAILABLE_IN_ALL
-const char *gxmpp_stanza_error_condition_get_description (GXmppStanzaErrorCondition condition);
+const char *gxmpp_stanza_error_get_description (GXmppStanzaError condition);
 
 /**
  * GXMPP_AUTH_ERROR:
  *
  * Error domain for authentication failures: the SASL failure conditions of
  * RFC 6120 section 6.5 that a server reports, and the failures the library
- * itself detects. Codes are [enum@GXmpp.AuthError].
+ * itself detects. Codes are [error@GXmpp.AuthError].
  */
 #define GXMPP_AUTH_ERROR (gxmpp_auth_error_quark ())
 

@@ -299,7 +299,7 @@ gxmpp_iq_new_result (GXmppIq   *request,
  */
 GXmppIq *
 gxmpp_iq_new_error (GXmppIq                *request,
-                    const GXmppStanzaError *error)
+                    const GXmppStanzaErrorDetails *error)
 {
   g_autoptr(GXmppNode) error_node = NULL;
   GXmppIq *reply;
@@ -311,7 +311,7 @@ gxmpp_iq_new_error (GXmppIq                *request,
   reply = iq_new (GXMPP_IQ_TYPE_ERROR);
   gxmpp_stanza_set_to (GXMPP_STANZA (reply), gxmpp_stanza_get_from (GXMPP_STANZA (request)));
   gxmpp_stanza_set_id (GXMPP_STANZA (reply), gxmpp_stanza_get_id (GXMPP_STANZA (request)));
-  error_node = gxmpp_stanza_error_to_node (error);
+  error_node = gxmpp_stanza_error_details_to_node (error);
   gxmpp_node_append (gxmpp_stanza_edit_node (GXMPP_STANZA (reply)), error_node);
   return reply;
 }

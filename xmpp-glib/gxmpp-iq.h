@@ -43,7 +43,7 @@ GXmppIq *gxmpp_iq_new_result (GXmppIq   *request,
                               GXmppNode *payload);
 GXMPP_AVAILABLE_IN_ALL
 GXmppIq *gxmpp_iq_new_error (GXmppIq                *request,
-                             const GXmppStanzaError *error);
+                             const GXmppStanzaErrorDetails *error);
 
 GXMPP_AVAILABLE_IN_ALL
 GXmppIqType gxmpp_iq_get_iq_type (GXmppIq *iq);

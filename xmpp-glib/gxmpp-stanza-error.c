@@ -10,7 +10,7 @@
 #include "gxmpp-stanza-error.h"
 
 /**
- * GXmppStanzaError:
+ * GXmppStanzaErrorDetails:
  *
  * An error carried by a stanza of type `error` (RFC 6120 section 8.3): a
  * defined condition, an error type that says whether and how to retry,
@@ -20,22 +20,22 @@
  *
  * When a request the application sent fails with an error reply, the
  * library reports it as a #GError in the %GXMPP_STANZA_ERROR domain whose
- * code is the condition; [func@GXmpp.StanzaError.from_gerror] gets the
+ * code is the condition; [func@GXmpp.StanzaErrorDetails.from_gerror] gets the
  * whole error back from it:
  *
  * ```c
  * if (g_error_matches (error, GXMPP_STANZA_ERROR, GXMPP_STANZA_ERROR_ITEM_NOT_FOUND))
  *   {
- *     g_autoptr(GXmppStanzaError) details = gxmpp_stanza_error_from_gerror (error);
- *     GXmppNode *app = gxmpp_stanza_error_get_application_element (details);
+ *     g_autoptr(GXmppStanzaErrorDetails) details = gxmpp_stanza_error_details_from_gerror (error);
+ *     GXmppNode *app = gxmpp_stanza_error_details_get_application_element (details);
  *     ...
  *   }
  * ```
  */
 
-struct _GXmppStanzaError
+struct _GXmppStanzaErrorDetails
 {
-  GXmppStanzaErrorCondition condition;
+  GXmppStanzaError condition;
   GXmppStanzaErrorType type;
   char *text;
   char *text_lang;
@@ -44,31 +44,47 @@ struct _GXmppStanzaError
   char *alternate_address;
 };
 
-G_DEFINE_BOXED_TYPE (GXmppStanzaError, gxmpp_stanza_error,
-                     gxmpp_stanza_error_copy, gxmpp_stanza_error_free)
+G_DEFINE_BOXED_TYPE (GXmppStanzaErrorDetails, gxmpp_stanza_error_details,
+                     gxmpp_stanza_error_details_copy, gxmpp_stanza_error_details_free)
 
-/* The GError of this domain carries the whole stanza error. */
+/* A GError of this domain carries the whole stanza error as private data
+ * (GLib's extended errors). The domain is registered by hand rather than
+ * with G_DEFINE_EXTENDED_ERROR so that its quark string follows the other
+ * domains ("gxmpp-stanza-error-quark") instead of the type's name. */
 typedef struct {
-  GXmppStanzaError *details;
-} GXmppStanzaErrorPrivate;
+  GXmppStanzaErrorDetails *details;
+} StanzaErrorPrivate;
 
-static void
-gxmpp_stanza_error_private_init (GXmppStanzaErrorPrivate *priv)
+/* Private data sits right before the GError, aligned as GLib aligns it
+ * (see G_DEFINE_EXTENDED_ERROR). */
+static StanzaErrorPrivate *
+stanza_error_private (const GError *error)
 {
-  priv->details = NULL;
+  const gsize alignment = 2 * sizeof (gsize);
+  const gsize offset = (sizeof (StanzaErrorPrivate) + (alignment - 1)) & -alignment;
+
+  return (StanzaErrorPrivate *) (gpointer) (((guint8 *) error) - offset);
 }
 
 static void
-gxmpp_stanza_error_private_copy (const GXmppStanzaErrorPrivate *src,
-                                 GXmppStanzaErrorPrivate       *dest)
+stanza_error_private_init (GError *error)
 {
-  dest->details = src->details != NULL ? gxmpp_stanza_error_copy (src->details) : NULL;
+  stanza_error_private (error)->details = NULL;
 }
 
 static void
-gxmpp_stanza_error_private_clear (GXmppStanzaErrorPrivate *priv)
+stanza_error_private_copy (const GError *src,
+                           GError       *dest)
 {
-  g_clear_pointer (&priv->details, gxmpp_stanza_error_free);
+  GXmppStanzaErrorDetails *details = stanza_error_private (src)->details;
+
+  stanza_error_private (dest)->details = details != NULL ? gxmpp_stanza_error_details_copy (details) : NULL;
+}
+
+static void
+stanza_error_private_clear (GError *error)
+{
+  g_clear_pointer (&stanza_error_private (error)->details, gxmpp_stanza_error_details_free);
 }
 
 /**
@@ -78,37 +94,48 @@ gxmpp_stanza_error_private_clear (GXmppStanzaErrorPrivate *priv)
  *
  * Returns: the error domain quark
  */
-/* GLib's macro finds the private data by pointer arithmetic that clang's
- * -Wcast-align cannot see is aligned (GLib allocates it so). */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wcast-align"
-G_DEFINE_EXTENDED_ERROR (GXmppStanzaError, gxmpp_stanza_error)
-#pragma GCC diagnostic pop
+GQuark
+gxmpp_stanza_error_quark (void)
+{
+  static GQuark quark;
+  static gsize initialized = 0;
+
+  if (g_once_init_enter (&initialized))
+    {
+      quark = g_error_domain_register_static ("gxmpp-stanza-error-quark",
+                                              sizeof (StanzaErrorPrivate),
+                                              stanza_error_private_init,
+                                              stanza_error_private_copy,
+                                              stanza_error_private_clear);
+      g_once_init_leave (&initialized, 1);
+    }
+  return quark;
+}
 
 /**
- * gxmpp_stanza_error_new:
+ * gxmpp_stanza_error_details_new:
  * @condition: the defined condition
  *
  * Creates a stanza error with @condition and the type RFC 6120 recommends
- * for it ([func@GXmpp.StanzaErrorCondition.get_default_type]).
+ * for it ([func@GXmpp.StanzaError.get_default_type]).
  *
  * Returns: (transfer full): a new stanza error
  */
-GXmppStanzaError *
-gxmpp_stanza_error_new (GXmppStanzaErrorCondition condition)
+GXmppStanzaErrorDetails *
+gxmpp_stanza_error_details_new (GXmppStanzaError condition)
 {
-  GXmppStanzaError *error;
+  GXmppStanzaErrorDetails *error;
 
-  g_return_val_if_fail (gxmpp_stanza_error_condition_to_string (condition) != NULL, NULL);
+  g_return_val_if_fail (gxmpp_stanza_error_to_string (condition) != NULL, NULL);
 
-  error = g_new0 (GXmppStanzaError, 1);
+  error = g_new0 (GXmppStanzaErrorDetails, 1);
   error->condition = condition;
-  error->type = gxmpp_stanza_error_condition_get_default_type (condition);
+  error->type = gxmpp_stanza_error_get_default_type (condition);
   return error;
 }
 
 /**
- * gxmpp_stanza_error_new_from_node:
+ * gxmpp_stanza_error_details_new_from_node:
  * @node: an `<error/>` element
  *
  * Reads a stanza's `<error/>` element. The library is lenient here, as an
@@ -120,11 +147,11 @@ gxmpp_stanza_error_new (GXmppStanzaErrorCondition condition)
  *
  * Returns: (transfer full): a new stanza error
  */
-GXmppStanzaError *
-gxmpp_stanza_error_new_from_node (GXmppNode *node)
+GXmppStanzaErrorDetails *
+gxmpp_stanza_error_details_new_from_node (GXmppNode *node)
 {
-  GXmppStanzaError *error;
-  GXmppStanzaErrorCondition condition = GXMPP_STANZA_ERROR_UNDEFINED_CONDITION;
+  GXmppStanzaErrorDetails *error;
+  GXmppStanzaError condition = GXMPP_STANZA_ERROR_UNDEFINED_CONDITION;
   GXmppNode *condition_node = NULL;
   const char *value;
   guint i, n;
@@ -142,15 +169,15 @@ gxmpp_stanza_error_new_from_node (GXmppNode *node)
       if (g_strcmp0 (gxmpp_node_get_namespace (child), GXMPP_NS_STANZA_ERRORS) == 0 &&
           g_strcmp0 (gxmpp_node_get_name (child), "text") != 0 &&
           condition_node == NULL &&
-          gxmpp_stanza_error_condition_from_string (gxmpp_node_get_name (child), &condition))
+          gxmpp_stanza_error_from_string (gxmpp_node_get_name (child), &condition))
         condition_node = child;
     }
 
-  error = gxmpp_stanza_error_new (condition);
+  error = gxmpp_stanza_error_details_new (condition);
 
   value = gxmpp_node_get_attribute (node, "type");
   if (value == NULL || !gxmpp_stanza_error_type_from_string (value, &error->type))
-    error->type = gxmpp_stanza_error_condition_get_default_type (condition);
+    error->type = gxmpp_stanza_error_get_default_type (condition);
 
   value = gxmpp_node_get_attribute (node, "by");
   if (value != NULL)
@@ -193,21 +220,21 @@ gxmpp_stanza_error_new_from_node (GXmppNode *node)
 }
 
 /**
- * gxmpp_stanza_error_copy:
+ * gxmpp_stanza_error_details_copy:
  * @error: a stanza error
  *
  * Copies a stanza error.
  *
  * Returns: (transfer full): the copy
  */
-GXmppStanzaError *
-gxmpp_stanza_error_copy (const GXmppStanzaError *error)
+GXmppStanzaErrorDetails *
+gxmpp_stanza_error_details_copy (const GXmppStanzaErrorDetails *error)
 {
-  GXmppStanzaError *copy;
+  GXmppStanzaErrorDetails *copy;
 
   g_return_val_if_fail (error != NULL, NULL);
 
-  copy = g_new0 (GXmppStanzaError, 1);
+  copy = g_new0 (GXmppStanzaErrorDetails, 1);
   copy->condition = error->condition;
   copy->type = error->type;
   copy->text = g_strdup (error->text);
@@ -219,13 +246,13 @@ gxmpp_stanza_error_copy (const GXmppStanzaError *error)
 }
 
 /**
- * gxmpp_stanza_error_free:
+ * gxmpp_stanza_error_details_free:
  * @error: (transfer full): a stanza error
  *
  * Frees a stanza error.
  */
 void
-gxmpp_stanza_error_free (GXmppStanzaError *error)
+gxmpp_stanza_error_details_free (GXmppStanzaErrorDetails *error)
 {
   if (error == NULL)
     return;
@@ -239,15 +266,15 @@ gxmpp_stanza_error_free (GXmppStanzaError *error)
 }
 
 /**
- * gxmpp_stanza_error_get_condition:
+ * gxmpp_stanza_error_details_get_condition:
  * @error: a stanza error
  *
  * Gets the defined condition.
  *
  * Returns: the condition
  */
-GXmppStanzaErrorCondition
-gxmpp_stanza_error_get_condition (const GXmppStanzaError *error)
+GXmppStanzaError
+gxmpp_stanza_error_details_get_condition (const GXmppStanzaErrorDetails *error)
 {
   g_return_val_if_fail (error != NULL, GXMPP_STANZA_ERROR_UNDEFINED_CONDITION);
 
@@ -255,24 +282,24 @@ gxmpp_stanza_error_get_condition (const GXmppStanzaError *error)
 }
 
 /**
- * gxmpp_stanza_error_set_condition:
+ * gxmpp_stanza_error_details_set_condition:
  * @error: a stanza error
  * @condition: the defined condition
  *
  * Sets the defined condition. The type is not changed.
  */
 void
-gxmpp_stanza_error_set_condition (GXmppStanzaError          *error,
-                                  GXmppStanzaErrorCondition  condition)
+gxmpp_stanza_error_details_set_condition (GXmppStanzaErrorDetails          *error,
+                                  GXmppStanzaError  condition)
 {
   g_return_if_fail (error != NULL);
-  g_return_if_fail (gxmpp_stanza_error_condition_to_string (condition) != NULL);
+  g_return_if_fail (gxmpp_stanza_error_to_string (condition) != NULL);
 
   error->condition = condition;
 }
 
 /**
- * gxmpp_stanza_error_get_error_type:
+ * gxmpp_stanza_error_details_get_error_type:
  * @error: a stanza error
  *
  * Gets the error type, which says whether and how the request may be
@@ -281,7 +308,7 @@ gxmpp_stanza_error_set_condition (GXmppStanzaError          *error,
  * Returns: the error type
  */
 GXmppStanzaErrorType
-gxmpp_stanza_error_get_error_type (const GXmppStanzaError *error)
+gxmpp_stanza_error_details_get_error_type (const GXmppStanzaErrorDetails *error)
 {
   g_return_val_if_fail (error != NULL, GXMPP_STANZA_ERROR_TYPE_CANCEL);
 
@@ -289,14 +316,14 @@ gxmpp_stanza_error_get_error_type (const GXmppStanzaError *error)
 }
 
 /**
- * gxmpp_stanza_error_set_error_type:
+ * gxmpp_stanza_error_details_set_error_type:
  * @error: a stanza error
  * @type: the error type
  *
  * Sets the error type.
  */
 void
-gxmpp_stanza_error_set_error_type (GXmppStanzaError     *error,
+gxmpp_stanza_error_details_set_error_type (GXmppStanzaErrorDetails     *error,
                                    GXmppStanzaErrorType  type)
 {
   g_return_if_fail (error != NULL);
@@ -306,7 +333,7 @@ gxmpp_stanza_error_set_error_type (GXmppStanzaError     *error,
 }
 
 /**
- * gxmpp_stanza_error_get_text:
+ * gxmpp_stanza_error_details_get_text:
  * @error: a stanza error
  *
  * Gets the human-readable text that came with the error. It is written by
@@ -315,7 +342,7 @@ gxmpp_stanza_error_set_error_type (GXmppStanzaError     *error,
  * Returns: (nullable): the text, or %NULL if there is none
  */
 const char *
-gxmpp_stanza_error_get_text (const GXmppStanzaError *error)
+gxmpp_stanza_error_details_get_text (const GXmppStanzaErrorDetails *error)
 {
   g_return_val_if_fail (error != NULL, NULL);
 
@@ -323,7 +350,7 @@ gxmpp_stanza_error_get_text (const GXmppStanzaError *error)
 }
 
 /**
- * gxmpp_stanza_error_get_text_lang:
+ * gxmpp_stanza_error_details_get_text_lang:
  * @error: a stanza error
  *
  * Gets the language of the error's text.
@@ -331,7 +358,7 @@ gxmpp_stanza_error_get_text (const GXmppStanzaError *error)
  * Returns: (nullable): the language tag, or %NULL if not given
  */
 const char *
-gxmpp_stanza_error_get_text_lang (const GXmppStanzaError *error)
+gxmpp_stanza_error_details_get_text_lang (const GXmppStanzaErrorDetails *error)
 {
   g_return_val_if_fail (error != NULL, NULL);
 
@@ -339,7 +366,7 @@ gxmpp_stanza_error_get_text_lang (const GXmppStanzaError *error)
 }
 
 /**
- * gxmpp_stanza_error_set_text:
+ * gxmpp_stanza_error_details_set_text:
  * @error: a stanza error
  * @text: (nullable): a human-readable description, or %NULL for none
  * @lang: (nullable): the language of @text, or %NULL
@@ -347,7 +374,7 @@ gxmpp_stanza_error_get_text_lang (const GXmppStanzaError *error)
  * Sets the text to send with the error.
  */
 void
-gxmpp_stanza_error_set_text (GXmppStanzaError *error,
+gxmpp_stanza_error_details_set_text (GXmppStanzaErrorDetails *error,
                              const char       *text,
                              const char       *lang)
 {
@@ -361,7 +388,7 @@ gxmpp_stanza_error_set_text (GXmppStanzaError *error,
 }
 
 /**
- * gxmpp_stanza_error_get_by:
+ * gxmpp_stanza_error_details_get_by:
  * @error: a stanza error
  *
  * Gets the address of the entity that generated the error, if it said.
@@ -369,7 +396,7 @@ gxmpp_stanza_error_set_text (GXmppStanzaError *error,
  * Returns: (transfer none) (nullable): the address, or %NULL
  */
 GXmppJid *
-gxmpp_stanza_error_get_by (const GXmppStanzaError *error)
+gxmpp_stanza_error_details_get_by (const GXmppStanzaErrorDetails *error)
 {
   g_return_val_if_fail (error != NULL, NULL);
 
@@ -377,14 +404,14 @@ gxmpp_stanza_error_get_by (const GXmppStanzaError *error)
 }
 
 /**
- * gxmpp_stanza_error_set_by:
+ * gxmpp_stanza_error_details_set_by:
  * @error: a stanza error
  * @by: (nullable): the address of the entity generating the error
  *
  * Sets the `by` attribute.
  */
 void
-gxmpp_stanza_error_set_by (GXmppStanzaError *error,
+gxmpp_stanza_error_details_set_by (GXmppStanzaErrorDetails *error,
                            GXmppJid         *by)
 {
   g_return_if_fail (error != NULL);
@@ -396,7 +423,7 @@ gxmpp_stanza_error_set_by (GXmppStanzaError *error,
 }
 
 /**
- * gxmpp_stanza_error_get_application_element:
+ * gxmpp_stanza_error_details_get_application_element:
  * @error: a stanza error
  *
  * Gets the application-specific condition element, which qualifies the
@@ -405,7 +432,7 @@ gxmpp_stanza_error_set_by (GXmppStanzaError *error,
  * Returns: (transfer none) (nullable): the sealed element, or %NULL
  */
 GXmppNode *
-gxmpp_stanza_error_get_application_element (const GXmppStanzaError *error)
+gxmpp_stanza_error_details_get_application_element (const GXmppStanzaErrorDetails *error)
 {
   g_return_val_if_fail (error != NULL, NULL);
 
@@ -413,7 +440,7 @@ gxmpp_stanza_error_get_application_element (const GXmppStanzaError *error)
 }
 
 /**
- * gxmpp_stanza_error_set_application_element:
+ * gxmpp_stanza_error_details_set_application_element:
  * @error: a stanza error
  * @element: (nullable): an element in an application namespace, or %NULL
  *
@@ -421,7 +448,7 @@ gxmpp_stanza_error_get_application_element (const GXmppStanzaError *error)
  * @element is kept.
  */
 void
-gxmpp_stanza_error_set_application_element (GXmppStanzaError *error,
+gxmpp_stanza_error_details_set_application_element (GXmppStanzaErrorDetails *error,
                                             GXmppNode        *element)
 {
   GXmppNode *copy = NULL;
@@ -439,7 +466,7 @@ gxmpp_stanza_error_set_application_element (GXmppStanzaError *error,
 }
 
 /**
- * gxmpp_stanza_error_get_alternate_address:
+ * gxmpp_stanza_error_details_get_alternate_address:
  * @error: a stanza error
  *
  * Gets the address that `gone` and `redirect` errors may carry (an XMPP
@@ -448,7 +475,7 @@ gxmpp_stanza_error_set_application_element (GXmppStanzaError *error,
  * Returns: (nullable): the address, or %NULL
  */
 const char *
-gxmpp_stanza_error_get_alternate_address (const GXmppStanzaError *error)
+gxmpp_stanza_error_details_get_alternate_address (const GXmppStanzaErrorDetails *error)
 {
   g_return_val_if_fail (error != NULL, NULL);
 
@@ -456,7 +483,7 @@ gxmpp_stanza_error_get_alternate_address (const GXmppStanzaError *error)
 }
 
 /**
- * gxmpp_stanza_error_set_alternate_address:
+ * gxmpp_stanza_error_details_set_alternate_address:
  * @error: a stanza error
  * @address: (nullable): an XMPP URI, or %NULL
  *
@@ -464,7 +491,7 @@ gxmpp_stanza_error_get_alternate_address (const GXmppStanzaError *error)
  * only for those two conditions.
  */
 void
-gxmpp_stanza_error_set_alternate_address (GXmppStanzaError *error,
+gxmpp_stanza_error_details_set_alternate_address (GXmppStanzaErrorDetails *error,
                                           const char       *address)
 {
   g_return_if_fail (error != NULL);
@@ -475,7 +502,7 @@ gxmpp_stanza_error_set_alternate_address (GXmppStanzaError *error,
 }
 
 /**
- * gxmpp_stanza_error_to_node:
+ * gxmpp_stanza_error_details_to_node:
  * @error: a stanza error
  *
  * Builds the `<error/>` element for an error reply, in the
@@ -484,7 +511,7 @@ gxmpp_stanza_error_set_alternate_address (GXmppStanzaError *error,
  * Returns: (transfer full): a new mutable element
  */
 GXmppNode *
-gxmpp_stanza_error_to_node (const GXmppStanzaError *error)
+gxmpp_stanza_error_details_to_node (const GXmppStanzaErrorDetails *error)
 {
   GXmppNode *node, *condition;
 
@@ -495,7 +522,7 @@ gxmpp_stanza_error_to_node (const GXmppStanzaError *error)
   if (error->by != NULL)
     gxmpp_node_set_attribute (node, "by", gxmpp_jid_to_string (error->by));
 
-  condition = gxmpp_node_add_child (node, gxmpp_stanza_error_condition_to_string (error->condition),
+  condition = gxmpp_node_add_child (node, gxmpp_stanza_error_to_string (error->condition),
                                     GXMPP_NS_STANZA_ERRORS);
   if (error->alternate_address != NULL &&
       (error->condition == GXMPP_STANZA_ERROR_GONE || error->condition == GXMPP_STANZA_ERROR_REDIRECT))
@@ -516,19 +543,19 @@ gxmpp_stanza_error_to_node (const GXmppStanzaError *error)
 }
 
 /**
- * gxmpp_stanza_error_to_gerror:
+ * gxmpp_stanza_error_details_to_gerror:
  * @error: a stanza error
  *
  * Makes a #GError in the %GXMPP_STANZA_ERROR domain from @error, with the
  * condition as its code. The message is the translated description of the
  * condition, followed by the error's own text when it has one. The whole
- * stanza error travels with it: [func@GXmpp.StanzaError.from_gerror] gets
+ * stanza error travels with it: [func@GXmpp.StanzaErrorDetails.from_gerror] gets
  * it back, also from copies of the #GError.
  *
  * Returns: (transfer full): a new #GError
  */
 GError *
-gxmpp_stanza_error_to_gerror (const GXmppStanzaError *error)
+gxmpp_stanza_error_details_to_gerror (const GXmppStanzaErrorDetails *error)
 {
   GError *gerror;
 
@@ -538,18 +565,18 @@ gxmpp_stanza_error_to_gerror (const GXmppStanzaError *error)
     /* Translators: the first %s describes an error condition, the second
      * is text the remote server or user sent with it. */
     gerror = g_error_new (GXMPP_STANZA_ERROR, error->condition, _("%s: “%s”"),
-                          gxmpp_stanza_error_condition_get_description (error->condition),
+                          gxmpp_stanza_error_get_description (error->condition),
                           error->text);
   else
     gerror = g_error_new_literal (GXMPP_STANZA_ERROR, error->condition,
-                                  gxmpp_stanza_error_condition_get_description (error->condition));
+                                  gxmpp_stanza_error_get_description (error->condition));
 
-  gxmpp_stanza_error_get_private (gerror)->details = gxmpp_stanza_error_copy (error);
+  stanza_error_private (gerror)->details = gxmpp_stanza_error_details_copy (error);
   return gerror;
 }
 
 /**
- * gxmpp_stanza_error_from_gerror:
+ * gxmpp_stanza_error_details_from_gerror:
  * @error: a #GError
  *
  * Gets the stanza error a #GError in the %GXMPP_STANZA_ERROR domain
@@ -565,21 +592,21 @@ gxmpp_stanza_error_to_gerror (const GXmppStanzaError *error)
  * Returns: (transfer full) (nullable): the stanza error, or %NULL if
  *   @error is in another domain
  */
-GXmppStanzaError *
-gxmpp_stanza_error_from_gerror (const GError *error)
+GXmppStanzaErrorDetails *
+gxmpp_stanza_error_details_from_gerror (const GError *error)
 {
-  GXmppStanzaErrorPrivate *priv;
+  GXmppStanzaErrorDetails *details;
 
   g_return_val_if_fail (error != NULL, NULL);
 
   if (error->domain != GXMPP_STANZA_ERROR)
     return NULL;
 
-  priv = gxmpp_stanza_error_get_private (error);
-  if (priv != NULL && priv->details != NULL)
-    return gxmpp_stanza_error_copy (priv->details);
+  details = stanza_error_private (error)->details;
+  if (details != NULL)
+    return gxmpp_stanza_error_details_copy (details);
 
-  if (gxmpp_stanza_error_condition_to_string (error->code) == NULL)
-    return gxmpp_stanza_error_new (GXMPP_STANZA_ERROR_UNDEFINED_CONDITION);
-  return gxmpp_stanza_error_new (error->code);
+  if (gxmpp_stanza_error_to_string (error->code) == NULL)
+    return gxmpp_stanza_error_details_new (GXMPP_STANZA_ERROR_UNDEFINED_CONDITION);
+  return gxmpp_stanza_error_details_new (error->code);
 }

@@ -22,72 +22,72 @@ G_BEGIN_DECLS
  * GXMPP_STANZA_ERROR:
  *
  * Error domain for stanza errors: an error reply to a stanza the
- * application sent. Codes are [enum@GXmpp.StanzaErrorCondition]; the
+ * application sent. Codes are [error@GXmpp.StanzaError]; the
  * whole error (type, text, application element, `by`) is available from
- * such a #GError with [func@GXmpp.StanzaError.from_gerror].
+ * such a #GError with [func@GXmpp.StanzaErrorDetails.from_gerror].
  */
 #define GXMPP_STANZA_ERROR (gxmpp_stanza_error_quark ())
 
 GXMPP_AVAILABLE_IN_ALL
 GQuark gxmpp_stanza_error_quark (void);
 
-#define GXMPP_TYPE_STANZA_ERROR (gxmpp_stanza_error_get_type ())
+#define GXMPP_TYPE_STANZA_ERROR_DETAILS (gxmpp_stanza_error_details_get_type ())
 
-typedef struct _GXmppStanzaError GXmppStanzaError;
-
-GXMPP_AVAILABLE_IN_ALL
-GType gxmpp_stanza_error_get_type (void) G_GNUC_CONST;
+typedef struct _GXmppStanzaErrorDetails GXmppStanzaErrorDetails;
 
 GXMPP_AVAILABLE_IN_ALL
-GXmppStanzaError *gxmpp_stanza_error_new (GXmppStanzaErrorCondition condition);
-GXMPP_AVAILABLE_IN_ALL
-GXmppStanzaError *gxmpp_stanza_error_new_from_node (GXmppNode *node);
-GXMPP_AVAILABLE_IN_ALL
-GXmppStanzaError *gxmpp_stanza_error_copy (const GXmppStanzaError *error);
-GXMPP_AVAILABLE_IN_ALL
-void gxmpp_stanza_error_free (GXmppStanzaError *error);
+GType gxmpp_stanza_error_details_get_type (void) G_GNUC_CONST;
 
 GXMPP_AVAILABLE_IN_ALL
-GXmppStanzaErrorCondition gxmpp_stanza_error_get_condition (const GXmppStanzaError *error);
+GXmppStanzaErrorDetails *gxmpp_stanza_error_details_new (GXmppStanzaError condition);
 GXMPP_AVAILABLE_IN_ALL
-void gxmpp_stanza_error_set_condition (GXmppStanzaError          *error,
-                                       GXmppStanzaErrorCondition  condition);
+GXmppStanzaErrorDetails *gxmpp_stanza_error_details_new_from_node (GXmppNode *node);
 GXMPP_AVAILABLE_IN_ALL
-GXmppStanzaErrorType gxmpp_stanza_error_get_error_type (const GXmppStanzaError *error);
+GXmppStanzaErrorDetails *gxmpp_stanza_error_details_copy (const GXmppStanzaErrorDetails *error);
 GXMPP_AVAILABLE_IN_ALL
-void gxmpp_stanza_error_set_error_type (GXmppStanzaError     *error,
+void gxmpp_stanza_error_details_free (GXmppStanzaErrorDetails *error);
+
+GXMPP_AVAILABLE_IN_ALL
+GXmppStanzaError gxmpp_stanza_error_details_get_condition (const GXmppStanzaErrorDetails *error);
+GXMPP_AVAILABLE_IN_ALL
+void gxmpp_stanza_error_details_set_condition (GXmppStanzaErrorDetails          *error,
+                                       GXmppStanzaError  condition);
+GXMPP_AVAILABLE_IN_ALL
+GXmppStanzaErrorType gxmpp_stanza_error_details_get_error_type (const GXmppStanzaErrorDetails *error);
+GXMPP_AVAILABLE_IN_ALL
+void gxmpp_stanza_error_details_set_error_type (GXmppStanzaErrorDetails     *error,
                                         GXmppStanzaErrorType  type);
 GXMPP_AVAILABLE_IN_ALL
-const char *gxmpp_stanza_error_get_text (const GXmppStanzaError *error);
+const char *gxmpp_stanza_error_details_get_text (const GXmppStanzaErrorDetails *error);
 GXMPP_AVAILABLE_IN_ALL
-const char *gxmpp_stanza_error_get_text_lang (const GXmppStanzaError *error);
+const char *gxmpp_stanza_error_details_get_text_lang (const GXmppStanzaErrorDetails *error);
 GXMPP_AVAILABLE_IN_ALL
-void gxmpp_stanza_error_set_text (GXmppStanzaError *error,
+void gxmpp_stanza_error_details_set_text (GXmppStanzaErrorDetails *error,
                                   const char       *text,
                                   const char       *lang);
 GXMPP_AVAILABLE_IN_ALL
-GXmppJid *gxmpp_stanza_error_get_by (const GXmppStanzaError *error);
+GXmppJid *gxmpp_stanza_error_details_get_by (const GXmppStanzaErrorDetails *error);
 GXMPP_AVAILABLE_IN_ALL
-void gxmpp_stanza_error_set_by (GXmppStanzaError *error,
+void gxmpp_stanza_error_details_set_by (GXmppStanzaErrorDetails *error,
                                 GXmppJid         *by);
 GXMPP_AVAILABLE_IN_ALL
-GXmppNode *gxmpp_stanza_error_get_application_element (const GXmppStanzaError *error);
+GXmppNode *gxmpp_stanza_error_details_get_application_element (const GXmppStanzaErrorDetails *error);
 GXMPP_AVAILABLE_IN_ALL
-void gxmpp_stanza_error_set_application_element (GXmppStanzaError *error,
+void gxmpp_stanza_error_details_set_application_element (GXmppStanzaErrorDetails *error,
                                                  GXmppNode        *element);
 GXMPP_AVAILABLE_IN_ALL
-const char *gxmpp_stanza_error_get_alternate_address (const GXmppStanzaError *error);
+const char *gxmpp_stanza_error_details_get_alternate_address (const GXmppStanzaErrorDetails *error);
 GXMPP_AVAILABLE_IN_ALL
-void gxmpp_stanza_error_set_alternate_address (GXmppStanzaError *error,
+void gxmpp_stanza_error_details_set_alternate_address (GXmppStanzaErrorDetails *error,
                                                const char       *address);
 
 GXMPP_AVAILABLE_IN_ALL
-GXmppNode *gxmpp_stanza_error_to_node (const GXmppStanzaError *error);
+GXmppNode *gxmpp_stanza_error_details_to_node (const GXmppStanzaErrorDetails *error);
 GXMPP_AVAILABLE_IN_ALL
-GError *gxmpp_stanza_error_to_gerror (const GXmppStanzaError *error);
+GError *gxmpp_stanza_error_details_to_gerror (const GXmppStanzaErrorDetails *error);
 GXMPP_AVAILABLE_IN_ALL
-GXmppStanzaError *gxmpp_stanza_error_from_gerror (const GError *error);
+GXmppStanzaErrorDetails *gxmpp_stanza_error_details_from_gerror (const GError *error);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (GXmppStanzaError, gxmpp_stanza_error_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GXmppStanzaErrorDetails, gxmpp_stanza_error_details_free)
 
 G_END_DECLS

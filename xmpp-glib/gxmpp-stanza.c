@@ -633,7 +633,7 @@ gxmpp_stanza_is_error (GXmppStanza *stanza)
  * Returns: (transfer full) (nullable): the error, or %NULL if @stanza is
  *   not an error stanza
  */
-GXmppStanzaError *
+GXmppStanzaErrorDetails *
 gxmpp_stanza_get_error (GXmppStanza *stanza)
 {
   GXmppNode *node, *error_node;
@@ -646,8 +646,8 @@ gxmpp_stanza_get_error (GXmppStanza *stanza)
   node = gxmpp_stanza_peek_node (stanza);
   error_node = gxmpp_node_get_child (node, "error", gxmpp_node_get_namespace (node));
   if (error_node == NULL)
-    return gxmpp_stanza_error_new (GXMPP_STANZA_ERROR_UNDEFINED_CONDITION);
-  return gxmpp_stanza_error_new_from_node (error_node);
+    return gxmpp_stanza_error_details_new (GXMPP_STANZA_ERROR_UNDEFINED_CONDITION);
+  return gxmpp_stanza_error_details_new_from_node (error_node);
 }
 
 /**

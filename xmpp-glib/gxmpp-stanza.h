@@ -93,7 +93,7 @@ void gxmpp_stanza_set_lang (GXmppStanza *stanza,
 GXMPP_AVAILABLE_IN_ALL
 gboolean gxmpp_stanza_is_error (GXmppStanza *stanza);
 GXMPP_AVAILABLE_IN_ALL
-GXmppStanzaError *gxmpp_stanza_get_error (GXmppStanza *stanza);
+GXmppStanzaErrorDetails *gxmpp_stanza_get_error (GXmppStanza *stanza);
 
 GXMPP_AVAILABLE_IN_ALL
 GPtrArray *gxmpp_stanza_get_payload (GXmppStanza *stanza);

@@ -39,9 +39,15 @@ int main () {
         return 1;
     }
 
-    var condition = GXmpp.StanzaErrorCondition.FORBIDDEN;
-    if (condition.get_default_type () != GXmpp.StanzaErrorType.AUTH) {
+    // Stanza errors are an errordomain too, with their details alongside.
+    var details = new GXmpp.StanzaErrorDetails (GXmpp.StanzaError.FORBIDDEN);
+    if (details.get_error_type () != GXmpp.StanzaErrorType.AUTH) {
         stderr.printf ("wrong default type for forbidden\n");
+        return 1;
+    }
+    var stanza_error = details.to_gerror ();
+    if (stanza_error.domain != GXmpp.StanzaError.quark () || stanza_error.code != GXmpp.StanzaError.FORBIDDEN) {
+        stderr.printf ("a stanza error is not a GXmpp.StanzaError\n");
         return 1;
     }
 

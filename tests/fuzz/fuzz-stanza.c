@@ -19,7 +19,7 @@
 static void
 read_everything (GXmppStanza *stanza)
 {
-  GXmppStanzaError *error_details;
+  GXmppStanzaErrorDetails *error_details;
   GPtrArray *payload;
   char **langs;
 
@@ -32,12 +32,12 @@ read_everything (GXmppStanza *stanza)
   error_details = gxmpp_stanza_get_error (stanza);
   if (error_details != NULL)
     {
-      GError *gerror = gxmpp_stanza_error_to_gerror (error_details);
-      GXmppNode *node = gxmpp_stanza_error_to_node (error_details);
+      GError *gerror = gxmpp_stanza_error_details_to_gerror (error_details);
+      GXmppNode *node = gxmpp_stanza_error_details_to_node (error_details);
 
       g_error_free (gerror);
       gxmpp_node_unref (node);
-      gxmpp_stanza_error_free (error_details);
+      gxmpp_stanza_error_details_free (error_details);
     }
 
   if (GXMPP_IS_MESSAGE (stanza))

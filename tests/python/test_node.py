@@ -242,13 +242,13 @@ class TestErrorHelpers(unittest.TestCase):
                          "restricted-xml")
 
     def test_stanza_error(self):
-        forbidden = GXmpp.StanzaErrorCondition.FORBIDDEN
-        self.assertEqual(GXmpp.StanzaErrorCondition.to_string(forbidden), "forbidden")
-        self.assertEqual(GXmpp.StanzaErrorCondition.from_string("forbidden"), (True, forbidden))
-        self.assertFalse(GXmpp.StanzaErrorCondition.from_string("forbidden!")[0])
-        self.assertEqual(GXmpp.StanzaErrorCondition.get_default_type(forbidden),
+        forbidden = GXmpp.StanzaError.FORBIDDEN
+        self.assertEqual(GXmpp.StanzaError.to_string(forbidden), "forbidden")
+        self.assertEqual(GXmpp.StanzaError.from_string("forbidden"), (True, forbidden))
+        self.assertFalse(GXmpp.StanzaError.from_string("forbidden!")[0])
+        self.assertEqual(GXmpp.StanzaError.get_default_type(forbidden),
                          GXmpp.StanzaErrorType.AUTH)
-        self.assertTrue(GXmpp.StanzaErrorCondition.get_description(forbidden))
+        self.assertTrue(GXmpp.StanzaError.get_description(forbidden))
 
         cancel = GXmpp.StanzaErrorType.CANCEL
         self.assertEqual(GXmpp.StanzaErrorType.to_string(cancel), "cancel")

@@ -90,11 +90,11 @@ class TestIq(unittest.TestCase):
         self.assertEqual(result.get_id(), "v1")
         self.assertEqual(result.get_to().to_string(), "romeo@example.net/orchard")
 
-        error = GXmpp.StanzaError.new(GXmpp.StanzaErrorCondition.SERVICE_UNAVAILABLE)
+        error = GXmpp.StanzaErrorDetails.new(GXmpp.StanzaError.SERVICE_UNAVAILABLE)
         err_reply = request.new_error(error)
         back = parse(err_reply.to_string())
         self.assertTrue(back.is_error())
-        self.assertEqual(back.get_error().get_condition(), GXmpp.StanzaErrorCondition.SERVICE_UNAVAILABLE)
+        self.assertEqual(back.get_error().get_condition(), GXmpp.StanzaError.SERVICE_UNAVAILABLE)
         self.assertEqual(back.get_error().get_error_type(), GXmpp.StanzaErrorType.CANCEL)
 
     def test_invalid_stanzas(self):
@@ -110,17 +110,17 @@ class TestIq(unittest.TestCase):
 
 class TestStanzaError(unittest.TestCase):
     def test_gerror_round_trip(self):
-        error = GXmpp.StanzaError.new(GXmpp.StanzaErrorCondition.ITEM_NOT_FOUND)
+        error = GXmpp.StanzaErrorDetails.new(GXmpp.StanzaError.ITEM_NOT_FOUND)
         error.set_text("Gone fishing", None)
         gerror = error.to_gerror()
         self.assertTrue(gerror.matches(GXmpp.stanza_error_quark(),
-                                       GXmpp.StanzaErrorCondition.ITEM_NOT_FOUND))
+                                       GXmpp.StanzaError.ITEM_NOT_FOUND))
         self.assertIn("Gone fishing", gerror.message)
         # PyGObject rebuilds a GError from domain, code and message only, so
         # the attached details (text, type, application element) do not
         # survive the trip through Python: the condition does.
-        back = GXmpp.StanzaError.from_gerror(gerror)
-        self.assertEqual(back.get_condition(), GXmpp.StanzaErrorCondition.ITEM_NOT_FOUND)
+        back = GXmpp.StanzaErrorDetails.from_gerror(gerror)
+        self.assertEqual(back.get_condition(), GXmpp.StanzaError.ITEM_NOT_FOUND)
         self.assertEqual(back.get_error_type(), GXmpp.StanzaErrorType.CANCEL)
 
 
