@@ -660,6 +660,123 @@ test_default_constructed (void)
   g_assert_false (gxmpp_iq_is_request (GXMPP_IQ (iq)));   /* no type: never taken for a request */
 }
 
+/* Review findings: each of these was a use-after-free or a surprise. */
+static void
+test_kept_node_survives_edits (void)
+{
+  g_autoptr(GXmppStanza) stanza = stanza_from ("<message id='1'><body>a</body></message>");
+  GXmppNode *kept = gxmpp_node_ref (gxmpp_stanza_get_node (stanza));
+  g_autofree char *xml = NULL;
+
+  gxmpp_stanza_set_id (stanza, "2");
+  xml = gxmpp_node_to_string (kept, NULL);
+  g_assert_cmpstr (xml, ==, "<message xmlns='jabber:client' id='1'><body>a</body></message>");
+  gxmpp_node_unref (kept);
+}
+
+static void
+test_iq_set_own_payload (void)
+{
+  g_autoptr(GXmppStanza) stanza = stanza_from ("<iq type='result' id='r'><a xmlns='q'/></iq>");
+  g_autoptr(GXmppNode) b = gxmpp_node_new ("b", "q");
+  GXmppIq *iq = GXMPP_IQ (stanza);
+  GXmppNode *payload;
+
+  /* The current payload, which belongs to the sealed tree. */
+  payload = gxmpp_iq_get_payload (iq);
+  gxmpp_iq_set_payload (iq, payload);
+  g_assert_true (gxmpp_node_is (gxmpp_iq_get_payload (iq), "a", "q"));
+
+  /* Replace with a new one, then set the same one again after an edit. */
+  gxmpp_iq_set_payload (iq, b);
+  gxmpp_stanza_get_node (stanza);          /* seals */
+  gxmpp_iq_set_payload (iq, gxmpp_iq_get_payload (iq));
+  g_assert_true (gxmpp_iq_get_payload (iq) == b);
+  g_assert_cmpuint (gxmpp_node_get_n_children (gxmpp_stanza_get_node (stanza)), ==, 1);
+}
+
+static void
+test_node_property (void)
+{
+  g_autoptr(GXmppNode) node = parse_sealed ("<message from='juliet@example.com/balcony' to='romeo@example.net'/>");
+  g_autoptr(GXmppStanza) stanza = g_object_new (GXMPP_TYPE_MESSAGE, "node", node, NULL);
+
+  g_assert_cmpstr (gxmpp_jid_to_string (gxmpp_stanza_get_from (stanza)), ==, "juliet@example.com/balcony");
+  gxmpp_stanza_set_from (stanza, NULL);
+  g_assert_null (gxmpp_node_get_attribute (gxmpp_stanza_get_node (stanza), "from"));
+  g_assert_null (gxmpp_stanza_get_from (stanza));
+}
+
+static void
+test_node_property_wrong_kind (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(GXmppNode) node = parse_sealed ("<iq type='get' id='1'><q xmlns='q'/></iq>");
+      g_autoptr(GXmppStanza) stanza = g_object_new (GXMPP_TYPE_PRESENCE, "node", node, NULL);
+
+      g_assert_true (gxmpp_node_is (gxmpp_stanza_get_node (stanza), "presence", NULL));
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*CRITICAL*cannot be made from a <iq/>*");
+}
+
+static void
+test_default_language_consistent (void)
+{
+  g_autoptr(GXmppStanza) stanza = stanza_from ("<message xml:lang='en'><body xml:lang='en'>Hi</body></message>");
+  g_autoptr(GHashTable) counts = g_hash_table_new (g_str_hash, g_str_equal);
+  GXmppMessage *m = GXMPP_MESSAGE (stanza);
+
+  g_signal_connect (stanza, "notify", G_CALLBACK (count_notify), counts);
+
+  /* NULL means the body in the stanza's language, for reading and writing. */
+  gxmpp_message_set_body (m, NULL, "Bye");
+  g_assert_cmpstr (gxmpp_message_get_body (m, NULL), ==, "Bye");
+  g_assert_cmpuint (gxmpp_node_get_n_children (gxmpp_stanza_get_node (stanza)), ==, 1);
+
+  /* Setting the stanza's language by name changes the default too. */
+  gxmpp_message_set_body (m, "EN", "Hello");
+  g_assert_cmpstr (gxmpp_message_get_body (m, NULL), ==, "Hello");
+  g_assert_cmpuint (gxmpp_node_get_n_children (gxmpp_stanza_get_node (stanza)), ==, 1);
+  g_assert_cmpuint (COUNT (counts, "body"), ==, 2);
+
+  /* Another language does not. */
+  gxmpp_message_set_body (m, "de", "Hallo");
+  g_assert_cmpuint (COUNT (counts, "body"), ==, 2);
+}
+
+/* A change to a sealed element replaces it (notify::node); later changes
+ * edit the copy in place until the element is sealed again. */
+static void
+test_node_notify (void)
+{
+  g_autoptr(GXmppStanza) stanza = stanza_from ("<message><body>a</body></message>");
+  g_autoptr(GHashTable) counts = g_hash_table_new (g_str_hash, g_str_equal);
+  GXmppMessage *m = GXMPP_MESSAGE (stanza);
+
+  g_signal_connect (stanza, "notify", G_CALLBACK (count_notify), counts);
+  gxmpp_message_set_body (m, NULL, "b");
+  gxmpp_message_set_body (m, NULL, "c");
+  g_assert_cmpuint (COUNT (counts, "node"), ==, 1);
+  gxmpp_stanza_get_node (stanza);
+  gxmpp_message_set_body (m, NULL, "d");
+  g_assert_cmpuint (COUNT (counts, "node"), ==, 2);
+}
+
+static void
+test_no_answer_to_errors (void)
+{
+  g_autoptr(GXmppStanza) stanza = stanza_from (
+    "<message type='error' from='juliet@example.com'><error type='cancel'>"
+    "<item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>");
+
+  g_assert_null (gxmpp_message_answer (GXMPP_MESSAGE (stanza), NULL));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -678,6 +795,13 @@ main (int argc, char **argv)
   g_test_add_func ("/stanza/iq", test_iq);
   g_test_add_func ("/stanza/validation", test_validation);
   g_test_add_func ("/stanza/default-constructed", test_default_constructed);
+  g_test_add_func ("/stanza/kept-node-survives-edits", test_kept_node_survives_edits);
+  g_test_add_func ("/stanza/iq/set-own-payload", test_iq_set_own_payload);
+  g_test_add_func ("/stanza/node-property", test_node_property);
+  g_test_add_func ("/stanza/node-property-wrong-kind", test_node_property_wrong_kind);
+  g_test_add_func ("/stanza/default-language-consistent", test_default_language_consistent);
+  g_test_add_func ("/stanza/node-notify", test_node_notify);
+  g_test_add_func ("/stanza/message/no-answer-to-errors", test_no_answer_to_errors);
   g_test_add_func ("/stanza-error/parse", test_stanza_error_parse);
   g_test_add_func ("/stanza-error/lenient", test_stanza_error_lenient);
   g_test_add_func ("/stanza-error/gerror", test_stanza_error_gerror);

@@ -682,6 +682,68 @@ test_huge_tag_name (void)
   huge_stanza ("<message", "unterminated tag name");
 }
 
+/* A namespace declared once and used by many elements is stored once. */
+static void
+test_namespace_shared (void)
+{
+  GXmppXmlReader *reader = gxmpp_xml_reader_new ("jabber:client");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) input = g_string_new (HEADER "<message><x xmlns='urn:");
+  GXmppNode *node = NULL, *x;
+  guint i;
+
+  for (i = 0; i < 60000; i++)
+    g_string_append_c (input, 'n');
+  g_string_append (input, "'>");
+  for (i = 0; i < 20000; i++)
+    g_string_append (input, "<y/>");
+  g_string_append (input, "</x></message>");
+
+  g_assert_true (gxmpp_xml_reader_feed (reader, input->str, input->len, &error));
+  g_assert_cmpint (gxmpp_xml_reader_pop (reader, NULL), ==, GXMPP_XML_EVENT_STREAM_OPEN);
+  g_assert_cmpint (gxmpp_xml_reader_pop (reader, &node), ==, GXMPP_XML_EVENT_ELEMENT);
+  x = gxmpp_node_get_child (node, "x", NULL);
+  g_assert_cmpuint (gxmpp_node_get_n_children (x), ==, 20000);
+  for (i = 1; i < 20000; i++)
+    g_assert_true (gxmpp_node_get_namespace (gxmpp_node_get_child_at (x, i)) ==
+                   gxmpp_node_get_namespace (gxmpp_node_get_child_at (x, 0)));
+  gxmpp_node_unref (node);
+  gxmpp_xml_reader_free (reader);
+}
+
+/* Many tiny elements cost far more memory than their bytes; the tree of one
+ * element is capped at a multiple of the size limit. */
+static void
+test_tree_cost_capped (void)
+{
+  GXmppXmlReader *reader = gxmpp_xml_reader_new ("jabber:client");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) input = g_string_new (HEADER "<message>");
+  guint i;
+
+  for (i = 0; i < 120000; i++)      /* 480 KB of "<a/>", under the size limit */
+    g_string_append (input, "<a/>");
+
+  g_assert_false (gxmpp_xml_reader_feed (reader, input->str, input->len, &error));
+  g_assert_error (error, GXMPP_STREAM_ERROR, GXMPP_STREAM_ERROR_POLICY_VIOLATION);
+  g_assert_nonnull (strstr (error->message, "memory"));
+  gxmpp_xml_reader_free (reader);
+}
+
+/* After a large text the reader does not keep a large buffer. */
+static void
+test_text_buffer_shrinks (void)
+{
+  GXmppXmlReader *reader = gxmpp_xml_reader_new ("jabber:client");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *big = message_of_size (400 * 1024);
+
+  g_assert_true (gxmpp_xml_reader_feed (reader, HEADER, strlen (HEADER), &error));
+  g_assert_true (gxmpp_xml_reader_feed (reader, big, strlen (big), &error));
+  g_assert_cmpuint (gxmpp_xml_reader_get_buffered_size (reader), <=, 4096);
+  gxmpp_xml_reader_free (reader);
+}
+
 static void
 test_reset (void)
 {
@@ -831,6 +893,9 @@ main (int argc, char **argv)
   g_test_add_func ("/xml-reader/huge/text", test_huge_text);
   g_test_add_func ("/xml-reader/huge/attribute", test_huge_attribute);
   g_test_add_func ("/xml-reader/huge/tag-name", test_huge_tag_name);
+  g_test_add_func ("/xml-reader/namespace-shared", test_namespace_shared);
+  g_test_add_func ("/xml-reader/tree-cost-capped", test_tree_cost_capped);
+  g_test_add_func ("/xml-reader/text-buffer-shrinks", test_text_buffer_shrinks);
   g_test_add_func ("/xml-reader/reset", test_reset);
   g_test_add_func ("/xml-reader/pending", test_pending);
   g_test_add_func ("/xml-reader/parse-element", test_parse_element);

@@ -146,15 +146,15 @@ test_invalid_characters (void)
 
       /* Through a whole node, built with the codec's unchecked builders
        * as a parser bug or a careless caller might: still refused. */
-      text_node = gxmpp_node_new_element_take (g_strdup ("body"), NULL);
+      text_node = gxmpp_node_new_element_take (g_ref_string_new ("body"), NULL);
       gxmpp_node_append_take (text_node, gxmpp_node_new_text_take (g_strdup (bad[i])));
       xml = gxmpp_node_to_string (text_node, &error);
       g_assert_null (xml);
       g_assert_error (error, GXMPP_ERROR, GXMPP_ERROR_INVALID_CHARACTER);
       g_clear_error (&error);
 
-      attr_node = gxmpp_node_new_element_take (g_strdup ("x"), NULL);
-      gxmpp_node_add_attribute_take (attr_node, NULL, g_strdup ("a"), g_strdup (bad[i]));
+      attr_node = gxmpp_node_new_element_take (g_ref_string_new ("x"), NULL);
+      gxmpp_node_add_attribute_take (attr_node, NULL, g_ref_string_new ("a"), g_strdup (bad[i]));
       xml = gxmpp_node_to_string (attr_node, &error);
       g_assert_null (xml);
       g_assert_error (error, GXMPP_ERROR, GXMPP_ERROR_INVALID_CHARACTER);
@@ -174,14 +174,20 @@ test_control_character_message (void)
 static void
 test_invalid_names (void)
 {
-  static const char *const bad[] = { "a b", "a>b", "1a", "-a", ".a", "a'b", "a:b", "", "a/b" };
+  static const char *const bad[] = {
+    "a b", "a>b", "1a", "-a", ".a", "a'b", "a:b", "", "a/b",
+    "\xc3\x97",              /* U+00D7 MULTIPLICATION SIGN */
+    "\xcc\x80" "a",          /* starts with U+0300, a combining mark */
+    "a\xef\xbf\xbe",         /* U+FFFE */
+    "a\xe2\x80\xa8",         /* U+2028 */
+  };
   guint i;
 
   for (i = 0; i < G_N_ELEMENTS (bad); i++)
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(GXmppNode) node = gxmpp_node_new_element_take (g_strdup (bad[i]), NULL);
-      g_autoptr(GXmppNode) attr = gxmpp_node_new_element_take (g_strdup ("ok"), NULL);
+      g_autoptr(GXmppNode) node = gxmpp_node_new_element_take (g_ref_string_new (bad[i]), NULL);
+      g_autoptr(GXmppNode) attr = gxmpp_node_new_element_take (g_ref_string_new ("ok"), NULL);
       g_autofree char *xml = NULL;
 
       g_assert_false (gxmpp_node_name_is_valid (bad[i]));
@@ -190,15 +196,65 @@ test_invalid_names (void)
       g_assert_error (error, GXMPP_ERROR, GXMPP_ERROR_INVALID_CHARACTER);
       g_clear_error (&error);
 
-      gxmpp_node_add_attribute_take (attr, NULL, g_strdup (bad[i]), g_strdup ("v"));
+      gxmpp_node_add_attribute_take (attr, NULL, g_ref_string_new (bad[i]), g_strdup ("v"));
       xml = gxmpp_node_to_string (attr, &error);
       g_assert_null (xml);
       g_assert_error (error, GXMPP_ERROR, GXMPP_ERROR_INVALID_CHARACTER);
     }
 
   g_assert_true (gxmpp_node_name_is_valid ("a"));
+  g_assert_true (gxmpp_node_name_is_valid ("a\xcc\x80"));      /* a combining mark after the start */
+  g_assert_true (gxmpp_node_name_is_valid ("\xe6\x97\xa5\xe6\x9c\xac"));
   g_assert_true (gxmpp_node_name_is_valid ("_a.b-c9"));
   g_assert_true (gxmpp_node_name_is_valid ("élément"));
+}
+
+/* Namespace declarations cannot be smuggled in as attributes. */
+static void
+test_no_namespace_declarations (void)
+{
+  static const struct {
+    const char *ns;
+    const char *name;
+  } bad[] = {
+    { NULL, "xmlns" },
+    { "http://www.w3.org/2000/xmlns/", "a" },
+    { "", "a" },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GXmppNode) node = gxmpp_node_new_element_take (g_ref_string_new ("c"), NULL);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *xml = NULL;
+
+      g_assert_false (gxmpp_node_attribute_is_allowed (bad[i].ns, bad[i].name));
+      gxmpp_node_add_attribute_take (node, bad[i].ns ? g_ref_string_new (bad[i].ns) : NULL,
+                                     g_ref_string_new (bad[i].name), g_strdup ("urn:evil"));
+      xml = gxmpp_node_to_string (node, &error);
+      g_assert_null (xml);
+      g_assert_error (error, GXMPP_ERROR, GXMPP_ERROR_INVALID_CHARACTER);
+    }
+
+  g_assert_true (gxmpp_node_attribute_is_allowed (NULL, "xmlnsx"));
+  g_assert_true (gxmpp_node_attribute_is_allowed ("urn:x", "xmlns"));
+}
+
+static void
+test_xmlns_setter_refused (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(GXmppNode) node = gxmpp_node_new ("c", "urn:x");
+
+      gxmpp_node_set_attribute (node, "xmlns", "urn:evil");
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*CRITICAL*attribute_is_allowed*");
 }
 
 static void
@@ -215,7 +271,7 @@ test_namespaces (void)
   gxmpp_node_set_attribute_ns (item, "urn:example:a", "x", "1");
   gxmpp_node_set_attribute_ns (item, "urn:example:b", "y", "2");
   gxmpp_node_set_attribute_ns (item, "urn:example:a", "z", "3");
-  bare = gxmpp_node_new_element_take (g_strdup ("bare"), NULL);
+  bare = gxmpp_node_new_element_take (g_ref_string_new ("bare"), NULL);
   gxmpp_node_append_take (query, bare);
 
   xml = write_node (iq);
@@ -389,6 +445,8 @@ main (int argc, char **argv)
   g_test_add_func ("/xml-writer/control-character-message", test_control_character_message);
   g_test_add_func ("/xml-writer/invalid-names", test_invalid_names);
   g_test_add_func ("/xml-writer/namespaces", test_namespaces);
+  g_test_add_func ("/xml-writer/no-namespace-declarations", test_no_namespace_declarations);
+  g_test_add_func ("/xml-writer/xmlns-setter-refused", test_xmlns_setter_refused);
   g_test_add_func ("/xml-writer/stream-framing", test_stream_framing);
   g_test_add_func ("/xml-writer/stream-open-escapes", test_stream_open_escapes);
   g_test_add_func ("/xml-writer/stanza-round-trips", test_stanza_round_trips);

@@ -407,6 +407,10 @@ gxmpp_iq_set_payload (GXmppIq   *iq,
   if (payload == gxmpp_iq_get_payload (iq))
     return;
 
+  /* @payload may be one of the children about to be removed, or belong to
+   * the sealed tree that editing replaces: hold it meanwhile. */
+  if (payload != NULL)
+    gxmpp_node_ref (payload);
   node = gxmpp_stanza_edit_node (GXMPP_STANZA (iq));
   while (i < gxmpp_node_get_n_children (node))
     {
@@ -418,6 +422,9 @@ gxmpp_iq_set_payload (GXmppIq   *iq,
         i++;
     }
   if (payload != NULL)
-    gxmpp_node_insert (node, 0, payload);
+    {
+      gxmpp_node_insert (node, 0, payload);
+      gxmpp_node_unref (payload);
+    }
   g_object_notify_by_pspec (G_OBJECT (iq), properties[PROP_PAYLOAD]);
 }

@@ -286,8 +286,10 @@ gxmpp_message_get_body (GXmppMessage *message,
  * @lang: (nullable): a language tag, or %NULL for the default language
  * @body: (nullable): the text, or %NULL to remove the body in that language
  *
- * Sets the body in a language. The text may hold anything; it is escaped
- * when sent.
+ * Sets the body in a language, replacing the one that
+ * [method@GXmpp.Message.get_body] would give for @lang (with %NULL, the
+ * body without `xml:lang` or in the stanza's own language). The text may
+ * hold anything; it is escaped when sent.
  */
 void
 gxmpp_message_set_body (GXmppMessage *message,
@@ -297,8 +299,7 @@ gxmpp_message_set_body (GXmppMessage *message,
   g_return_if_fail (GXMPP_IS_MESSAGE (message));
   g_return_if_fail (body == NULL || g_utf8_validate (body, -1, NULL));
 
-  if (gxmpp_stanza_set_lang_text (GXMPP_STANZA (message), "body", lang, body) && lang == NULL)
-    g_object_notify_by_pspec (G_OBJECT (message), properties[PROP_BODY]);
+  gxmpp_stanza_update_lang_text (GXMPP_STANZA (message), "body", lang, body, properties[PROP_BODY]);
 }
 
 /**
@@ -353,8 +354,7 @@ gxmpp_message_set_subject (GXmppMessage *message,
   g_return_if_fail (GXMPP_IS_MESSAGE (message));
   g_return_if_fail (subject == NULL || g_utf8_validate (subject, -1, NULL));
 
-  if (gxmpp_stanza_set_lang_text (GXMPP_STANZA (message), "subject", lang, subject) && lang == NULL)
-    g_object_notify_by_pspec (G_OBJECT (message), properties[PROP_SUBJECT]);
+  gxmpp_stanza_update_lang_text (GXMPP_STANZA (message), "subject", lang, subject, properties[PROP_SUBJECT]);
 }
 
 /**
@@ -462,7 +462,7 @@ gxmpp_message_set_thread (GXmppMessage *message,
  * a body with [method@GXmpp.Message.set_body].
  *
  * Returns: (transfer full) (nullable): the answer, or %NULL if @message
- *   has no `from` to answer to
+ *   has no `from` to answer to or is an error message
  */
 GXmppMessage *
 gxmpp_message_answer (GXmppMessage *message,
@@ -476,7 +476,7 @@ gxmpp_message_answer (GXmppMessage *message,
   g_return_val_if_fail (GXMPP_IS_MESSAGE (message), NULL);
 
   from = gxmpp_stanza_get_from (GXMPP_STANZA (message));
-  if (from == NULL)
+  if (from == NULL || gxmpp_message_get_message_type (message) == GXMPP_MESSAGE_TYPE_ERROR)
     return NULL;
 
   answer = gxmpp_message_new (gxmpp_message_get_message_type (message), from);

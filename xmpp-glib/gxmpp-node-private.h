@@ -10,8 +10,8 @@
 G_BEGIN_DECLS
 
 typedef struct {
-  char *ns;     /* NULL: no namespace */
-  char *name;
+  char *ns;     /* GRefString; NULL: no namespace */
+  char *name;   /* GRefString */
   char *value;
 } GXmppNodeAttr;
 
@@ -19,8 +19,8 @@ struct _GXmppNode {
   gatomicrefcount ref_count;
   guint8 kind;                  /* GXmppNodeKind */
   guint8 sealed;
-  char *name;                   /* element: local name; text: NULL */
-  char *ns;                     /* element: namespace URI or NULL */
+  char *name;                   /* element: local name (GRefString); text: NULL */
+  char *ns;                     /* element: namespace URI (GRefString) or NULL */
   char *text;                   /* text: the characters; element: cached
                                  * concatenation of several text children */
   GXmppNodeAttr *attrs;
@@ -32,7 +32,9 @@ struct _GXmppNode {
 };
 
 /* Builders for the codec: they take ownership of the strings passed and do no
- * validation (the parser has already checked everything). */
+ * validation (the parser has already checked everything). Names and
+ * namespaces are GRefStrings (g_ref_string_new() and friends); values and
+ * text are plain g_malloc() strings. */
 GXmppNode *gxmpp_node_new_element_take (char *name,
                                         char *ns);
 GXmppNode *gxmpp_node_new_text_take (char *text);
@@ -44,5 +46,7 @@ void gxmpp_node_append_take (GXmppNode *node,
                              GXmppNode *child);
 
 gboolean gxmpp_node_name_is_valid (const char *name);
+gboolean gxmpp_node_attribute_is_allowed (const char *ns,
+                                          const char *name);
 
 G_END_DECLS

@@ -71,6 +71,7 @@ node_alloc (GXmppNodeKind kind)
   return node;
 }
 
+/* @name and @ns are GRefStrings; the node takes them. */
 GXmppNode *
 gxmpp_node_new_element_take (char *name,
                              char *ns)
@@ -91,28 +92,78 @@ gxmpp_node_new_text_take (char *text)
   return node;
 }
 
-/* NCName, restricted to what can never break the markup: ASCII letters,
- * digits, '.', '-', '_', and any non-ASCII character (valid UTF-8), not
- * starting with a digit, '.' or '-'. */
+/* XML 1.0 (fifth edition) NameStartChar and NameChar, without ':'
+ * (element and attribute names here are local names, NCNames). */
+static gboolean
+is_name_start_char (gunichar c)
+{
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+         (c >= 0xC0 && c <= 0xD6) || (c >= 0xD8 && c <= 0xF6) ||
+         (c >= 0xF8 && c <= 0x2FF) || (c >= 0x370 && c <= 0x37D) ||
+         (c >= 0x37F && c <= 0x1FFF) || (c >= 0x200C && c <= 0x200D) ||
+         (c >= 0x2070 && c <= 0x218F) || (c >= 0x2C00 && c <= 0x2FEF) ||
+         (c >= 0x3001 && c <= 0xD7FF) || (c >= 0xF900 && c <= 0xFDCF) ||
+         (c >= 0xFDF0 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0xEFFFF);
+}
+
+static gboolean
+is_name_char (gunichar c)
+{
+  return is_name_start_char (c) || c == '-' || c == '.' || (c >= '0' && c <= '9') ||
+         c == 0xB7 || (c >= 0x300 && c <= 0x36F) || (c >= 0x203F && c <= 0x2040);
+}
+
+/* Whether @name is an XML NCName, so that writing it can never produce
+ * markup other than the name itself. */
 gboolean
 gxmpp_node_name_is_valid (const char *name)
 {
-  const guchar *p = (const guchar *) name;
+  const char *p;
 
-  if (name == NULL || *name == '\0')
-    return FALSE;
-  if (g_ascii_isdigit (*p) || *p == '.' || *p == '-')
+  if (name == NULL || *name == '\0' || !g_utf8_validate (name, -1, NULL))
     return FALSE;
 
-  for (; *p; p++)
-    {
-      if (*p >= 0x80)
-        continue;
-      if (!g_ascii_isalnum (*p) && *p != '.' && *p != '-' && *p != '_')
-        return FALSE;
-    }
+  if (!is_name_start_char (g_utf8_get_char (name)))
+    return FALSE;
+  for (p = g_utf8_next_char (name); *p != '\0'; p = g_utf8_next_char (p))
+    if (!is_name_char (g_utf8_get_char (p)))
+      return FALSE;
+  return TRUE;
+}
 
-  return g_utf8_validate (name, -1, NULL);
+/* The XML namespace of namespace declarations. An attribute in it, or one
+ * named "xmlns" without a namespace, would be written as a declaration and
+ * change the namespace of what follows; such attributes are never kept. */
+#define XMLNS_NS "http://www.w3.org/2000/xmlns/"
+
+gboolean
+gxmpp_node_attribute_is_allowed (const char *ns,
+                                 const char *name)
+{
+  if (ns == NULL)
+    return strcmp (name, "xmlns") != 0;
+  return *ns != '\0' && strcmp (ns, XMLNS_NS) != 0;
+}
+
+/* Names and namespaces are shared, reference-counted strings. Equal ones
+ * made through the API are interned; the reader shares its own. */
+static char *
+intern (const char *str)
+{
+  return str != NULL ? g_ref_string_new_intern (str) : NULL;
+}
+
+static inline void
+release (char *ref)
+{
+  if (ref != NULL)
+    g_ref_string_release (ref);
+}
+
+static inline char *
+acquire (char *ref)
+{
+  return ref != NULL ? g_ref_string_acquire (ref) : NULL;
 }
 
 static inline void
@@ -125,9 +176,11 @@ invalidate_text_cache (GXmppNode *node)
 /**
  * gxmpp_node_new:
  * @name: the element's local name
- * @ns: (nullable): the element's namespace URI, or %NULL for none
+ * @ns: (nullable): the element's namespace URI, or %NULL (or the empty
+ *   string) for none
  *
- * Creates an element with no attributes and no children.
+ * Creates an element with no attributes and no children. @name must be an
+ * XML name without a prefix.
  *
  * Returns: (transfer full): a new mutable element
  */
@@ -138,7 +191,10 @@ gxmpp_node_new (const char *name,
   g_return_val_if_fail (gxmpp_node_name_is_valid (name), NULL);
   g_return_val_if_fail (ns == NULL || g_utf8_validate (ns, -1, NULL), NULL);
 
-  return gxmpp_node_new_element_take (g_strdup (name), g_strdup (ns));
+  /* An empty namespace name means no namespace. */
+  if (ns != NULL && *ns == '\0')
+    ns = NULL;
+  return gxmpp_node_new_element_take (intern (name), intern (ns));
 }
 
 /**
@@ -215,8 +271,8 @@ node_free (GXmppNode *node)
 
   for (i = 0; i < node->n_attrs; i++)
     {
-      g_free (node->attrs[i].ns);
-      g_free (node->attrs[i].name);
+      release (node->attrs[i].ns);
+      release (node->attrs[i].name);
       g_free (node->attrs[i].value);
     }
   g_free (node->attrs);
@@ -225,8 +281,8 @@ node_free (GXmppNode *node)
     gxmpp_node_unref (node->children[i]);
   g_free (node->children);
 
-  g_free (node->name);
-  g_free (node->ns);
+  release (node->name);
+  release (node->ns);
   g_free (node->text);
   g_free (node);
 }
@@ -267,7 +323,7 @@ gxmpp_node_copy (GXmppNode *node)
   if (!IS_ELEMENT (node))
     return gxmpp_node_new_text_take (g_strdup (node->text));
 
-  copy = gxmpp_node_new_element_take (g_strdup (node->name), g_strdup (node->ns));
+  copy = gxmpp_node_new_element_take (acquire (node->name), acquire (node->ns));
 
   if (node->n_attrs > 0)
     {
@@ -275,8 +331,8 @@ gxmpp_node_copy (GXmppNode *node)
       copy->n_attrs = copy->alloc_attrs = node->n_attrs;
       for (i = 0; i < node->n_attrs; i++)
         {
-          copy->attrs[i].ns = g_strdup (node->attrs[i].ns);
-          copy->attrs[i].name = g_strdup (node->attrs[i].name);
+          copy->attrs[i].ns = acquire (node->attrs[i].ns);
+          copy->attrs[i].name = acquire (node->attrs[i].name);
           copy->attrs[i].value = g_strdup (node->attrs[i].value);
         }
     }
@@ -504,7 +560,11 @@ gxmpp_node_set_attribute (GXmppNode  *node,
  * @value: (nullable): the new value, or %NULL to remove the attribute
  *
  * Sets or removes a namespaced attribute. The value may hold any text;
- * it is escaped when written.
+ * it is escaped when written. Namespace declarations are not attributes:
+ * an attribute named `xmlns` without a namespace, or one in the
+ * `http://www.w3.org/2000/xmlns/` namespace or the empty namespace, is
+ * refused (with a critical warning), because writing it would change the
+ * namespace of the element.
  */
 void
 gxmpp_node_set_attribute_ns (GXmppNode  *node,
@@ -519,6 +579,7 @@ gxmpp_node_set_attribute_ns (GXmppNode  *node,
   g_return_if_fail (!node->sealed);
   g_return_if_fail (gxmpp_node_name_is_valid (name));
   g_return_if_fail (ns == NULL || g_utf8_validate (ns, -1, NULL));
+  g_return_if_fail (gxmpp_node_attribute_is_allowed (ns, name));
   g_return_if_fail (value == NULL || g_utf8_validate (value, -1, NULL));
 
   attr = find_attribute (node, ns, name);
@@ -529,8 +590,8 @@ gxmpp_node_set_attribute_ns (GXmppNode  *node,
         {
           guint index = attr - node->attrs;
 
-          g_free (attr->ns);
-          g_free (attr->name);
+          release (attr->ns);
+          release (attr->name);
           g_free (attr->value);
           memmove (&node->attrs[index], &node->attrs[index + 1],
                    (node->n_attrs - index - 1) * sizeof (GXmppNodeAttr));
@@ -548,7 +609,7 @@ gxmpp_node_set_attribute_ns (GXmppNode  *node,
       return;
     }
 
-  gxmpp_node_add_attribute_take (node, g_strdup (ns), g_strdup (name), g_strdup (value));
+  gxmpp_node_add_attribute_take (node, intern (ns), intern (name), g_strdup (value));
 }
 
 /**

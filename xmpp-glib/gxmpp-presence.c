@@ -361,8 +361,7 @@ gxmpp_presence_set_status (GXmppPresence *presence,
   g_return_if_fail (GXMPP_IS_PRESENCE (presence));
   g_return_if_fail (status == NULL || g_utf8_validate (status, -1, NULL));
 
-  if (gxmpp_stanza_set_lang_text (GXMPP_STANZA (presence), "status", lang, status) && lang == NULL)
-    g_object_notify_by_pspec (G_OBJECT (presence), properties[PROP_STATUS]);
+  gxmpp_stanza_update_lang_text (GXMPP_STANZA (presence), "status", lang, status, properties[PROP_STATUS]);
 }
 
 /**

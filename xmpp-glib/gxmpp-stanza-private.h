@@ -28,6 +28,13 @@ gboolean gxmpp_stanza_set_lang_text (GXmppStanza *stanza,
                                      const char  *text);
 char **gxmpp_stanza_get_lang_text_langs (GXmppStanza *stanza,
                                          const char  *name);
+/* Sets like gxmpp_stanza_set_lang_text() and notifies @default_pspec when
+ * the text of the default language (what a NULL language reads) changed. */
+void gxmpp_stanza_update_lang_text (GXmppStanza *stanza,
+                                    const char  *name,
+                                    const char  *lang,
+                                    const char  *text,
+                                    GParamSpec  *default_pspec);
 
 /* Value of an enum-like attribute: the index of @value in @names, or
  * @fallback if missing, or -1 if unknown. */

@@ -35,8 +35,10 @@
 
 typedef struct {
   GXmppNode *node;
-  GXmppJid *from;
+  GXmppJid *from;           /* parsed from the attribute on first use */
   GXmppJid *to;
+  guint from_parsed : 1;
+  guint to_parsed : 1;
 } GXmppStanzaPrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (GXmppStanza, gxmpp_stanza, G_TYPE_OBJECT)
@@ -70,23 +72,34 @@ gxmpp_stanza_finalize (GObject *object)
 static void
 gxmpp_stanza_constructed (GObject *object)
 {
+  static const char * const names[] = {
+    [GXMPP_STANZA_KIND_MESSAGE] = "message",
+    [GXMPP_STANZA_KIND_PRESENCE] = "presence",
+    [GXMPP_STANZA_KIND_IQ] = "iq",
+  };
   GXmppStanza *self = GXMPP_STANZA (object);
   GXmppStanzaPrivate *priv = gxmpp_stanza_get_instance_private (self);
+  const char *name = names[gxmpp_stanza_get_kind (self)];
 
   G_OBJECT_CLASS (gxmpp_stanza_parent_class)->constructed (object);
+
+  /* An element given through the property must be of this class's kind;
+   * gxmpp_stanza_new_from_node() checks more and reports errors. */
+  if (priv->node != NULL &&
+      (!gxmpp_node_is (priv->node, name, NULL) ||
+       (g_strcmp0 (gxmpp_node_get_namespace (priv->node), GXMPP_NS_CLIENT) != 0 &&
+        g_strcmp0 (gxmpp_node_get_namespace (priv->node), GXMPP_NS_SERVER) != 0)))
+    {
+      g_critical ("A %s cannot be made from a <%s/> element; use gxmpp_stanza_new_from_node()",
+                  G_OBJECT_TYPE_NAME (self),
+                  gxmpp_node_get_name (priv->node) ? gxmpp_node_get_name (priv->node) : "text");
+      g_clear_pointer (&priv->node, gxmpp_node_unref);
+    }
 
   /* Made without an element (by a constructor, or g_object_new() from a
    * binding): start from an empty one of the right kind. */
   if (priv->node == NULL)
-    {
-      static const char * const names[] = {
-        [GXMPP_STANZA_KIND_MESSAGE] = "message",
-        [GXMPP_STANZA_KIND_PRESENCE] = "presence",
-        [GXMPP_STANZA_KIND_IQ] = "iq",
-      };
-
-      priv->node = gxmpp_node_new (names[gxmpp_stanza_get_kind (self)], GXMPP_NS_CLIENT);
-    }
+    priv->node = gxmpp_node_new (name, GXMPP_NS_CLIENT);
 }
 
 static void
@@ -276,6 +289,7 @@ gxmpp_stanza_edit_node (GXmppStanza *stanza)
 
       gxmpp_node_unref (priv->node);
       priv->node = copy;
+      g_object_notify_by_pspec (G_OBJECT (stanza), properties[PROP_NODE]);
     }
   return priv->node;
 }
@@ -384,6 +398,7 @@ gxmpp_stanza_new_from_node (GXmppNode  *node,
   priv = gxmpp_stanza_get_instance_private (stanza);
   priv->from = from;
   priv->to = to;
+  priv->from_parsed = priv->to_parsed = TRUE;
 
   if (!GXMPP_STANZA_GET_CLASS (stanza)->validate (stanza, error))
     {
@@ -399,8 +414,14 @@ gxmpp_stanza_new_from_node (GXmppNode  *node,
  * @stanza: a stanza
  *
  * Gets the stanza's element. The element is sealed by this call, so it
- * can be kept, shared and sent as it is; changes made through the stanza
- * afterwards work on a copy and do not affect it.
+ * never changes: changes made through the stanza afterwards work on a copy
+ * (and emit #GObject::notify for [property@GXmpp.Stanza:node]). The stanza
+ * then drops its reference to the old element, so to keep the element
+ * across such a change, take a reference with gxmpp_node_ref().
+ *
+ * The same holds for every pointer the stanza's getters return (texts,
+ * payload elements, addresses): it stays valid until the stanza is next
+ * modified.
  *
  * Returns: (transfer none): the sealed element
  */
@@ -490,6 +511,13 @@ gxmpp_stanza_get_from (GXmppStanza *stanza)
   g_return_val_if_fail (GXMPP_IS_STANZA (stanza), NULL);
 
   priv = gxmpp_stanza_get_instance_private (stanza);
+  if (!priv->from_parsed)
+    {
+      /* Only stanzas made through the "node" property get here; an address
+       * that does not parse reads as none. */
+      parse_address (priv->node, "from", &priv->from, NULL);
+      priv->from_parsed = TRUE;
+    }
   return priv->from;
 }
 
@@ -500,8 +528,16 @@ set_address (GXmppStanza  *stanza,
              GXmppJid     *jid,
              GParamSpec   *pspec)
 {
-  if (jid == *field || (jid != NULL && *field != NULL && gxmpp_jid_equal (jid, *field)))
-    return;
+  GXmppJid *current = g_str_equal (attribute, "from") ? gxmpp_stanza_get_from (stanza)
+                                                       : gxmpp_stanza_get_to (stanza);
+
+  if (jid == current || (jid != NULL && current != NULL && gxmpp_jid_equal (jid, current)))
+    {
+      /* The same address, but maybe not the same text (an attribute that
+       * did not parse reads as none): write it anyway. */
+      if (jid != NULL || gxmpp_node_get_attribute (gxmpp_stanza_peek_node (stanza), attribute) == NULL)
+        return;
+    }
 
   gxmpp_node_set_attribute (gxmpp_stanza_edit_node (stanza), attribute,
                             jid != NULL ? gxmpp_jid_to_string (jid) : NULL);
@@ -549,6 +585,11 @@ gxmpp_stanza_get_to (GXmppStanza *stanza)
   g_return_val_if_fail (GXMPP_IS_STANZA (stanza), NULL);
 
   priv = gxmpp_stanza_get_instance_private (stanza);
+  if (!priv->to_parsed)
+    {
+      parse_address (priv->node, "to", &priv->to, NULL);
+      priv->to_parsed = TRUE;
+    }
   return priv->to;
 }
 
@@ -742,6 +783,8 @@ gxmpp_stanza_add_payload (GXmppStanza *stanza,
   g_return_if_fail (gxmpp_node_get_kind (element) == GXMPP_NODE_ELEMENT);
 
   gxmpp_node_append (gxmpp_stanza_edit_node (stanza), element);
+  if (GXMPP_IS_IQ (stanza))
+    g_object_notify (G_OBJECT (stanza), "payload");
 }
 
 /**
@@ -787,6 +830,8 @@ gxmpp_stanza_remove_payload (GXmppStanza *stanza,
         i++;
     }
 
+  if (removed > 0 && GXMPP_IS_IQ (stanza))
+    g_object_notify (G_OBJECT (stanza), "payload");
   return removed;
 }
 
@@ -856,8 +901,10 @@ gxmpp_stanza_get_lang_text (GXmppStanza *stanza,
   return lang == NULL && first != NULL ? gxmpp_node_get_text (first) : NULL;
 }
 
-/* Sets or removes the child for exactly @lang (NULL: the one without
- * xml:lang). Returns whether anything changed. */
+/* Sets or removes the child for @lang, found by the same rule
+ * gxmpp_stanza_get_lang_text() uses (without its fall-back to the first
+ * child): NULL is the child without xml:lang or with the stanza's own.
+ * Returns whether anything changed. */
 gboolean
 gxmpp_stanza_set_lang_text (GXmppStanza *stanza,
                             const char  *name,
@@ -866,20 +913,15 @@ gxmpp_stanza_set_lang_text (GXmppStanza *stanza,
 {
   GXmppNode *node = gxmpp_stanza_peek_node (stanza);
   const char *ns = gxmpp_node_get_namespace (node);
+  const char *stanza_lang = gxmpp_node_get_lang (node);
   GXmppNode *child;
   guint i, n, index = G_MAXUINT;
 
   n = gxmpp_node_get_n_children (node);
   for (i = 0; i < n && index == G_MAXUINT; i++)
     {
-      const char *child_lang;
-
       child = gxmpp_node_get_child_at (node, i);
-      if (!gxmpp_node_is (child, name, ns))
-        continue;
-      child_lang = gxmpp_node_get_lang (child);
-      if (lang == NULL ? child_lang == NULL
-                       : child_lang != NULL && g_ascii_strcasecmp (child_lang, lang) == 0)
+      if (gxmpp_node_is (child, name, ns) && lang_matches (child, stanza_lang, lang))
         index = i;
     }
 
@@ -888,7 +930,7 @@ gxmpp_stanza_set_lang_text (GXmppStanza *stanza,
       if (text == NULL)
         return FALSE;
       child = gxmpp_node_add_child_with_text (gxmpp_stanza_edit_node (stanza), name, NULL, text);
-      if (lang != NULL)
+      if (lang != NULL && (stanza_lang == NULL || g_ascii_strcasecmp (lang, stanza_lang) != 0))
         gxmpp_node_set_lang (child, lang);
       return TRUE;
     }
@@ -903,6 +945,20 @@ gxmpp_stanza_set_lang_text (GXmppStanza *stanza,
   else
     gxmpp_node_set_text (child, text);
   return TRUE;
+}
+
+void
+gxmpp_stanza_update_lang_text (GXmppStanza *stanza,
+                               const char  *name,
+                               const char  *lang,
+                               const char  *text,
+                               GParamSpec  *default_pspec)
+{
+  g_autofree char *before = g_strdup (gxmpp_stanza_get_lang_text (stanza, name, NULL));
+
+  if (gxmpp_stanza_set_lang_text (stanza, name, lang, text) &&
+      g_strcmp0 (before, gxmpp_stanza_get_lang_text (stanza, name, NULL)) != 0)
+    g_object_notify_by_pspec (G_OBJECT (stanza), default_pspec);
 }
 
 char **

@@ -55,12 +55,27 @@
  * from costing several times the stanza limit. No real XMPP start tag
  * comes near this. */
 #define MAX_MARKUP_BACKLOG (64 * 1024)
+/* The tree built for one top-level element may cost at most this many
+ * times the size limit. Names and namespaces are shared, so what is left
+ * is the per-node overhead: a 4-byte "<a/>" costs about 100 bytes. Real
+ * stanzas, rosters included, stay well under a factor of 5. */
+#define MAX_TREE_COST_FACTOR 8
+/* Shared names and namespaces, keyed by libxml2's dictionary pointers. */
+#define STRING_CACHE_SIZE 64
+/* Text buffers bigger than this are handed to the text node instead of
+ * copied, so that the reader's buffer never stays large. */
+#define TEXT_HANDOVER_SIZE 4096
 #define FRAGMENT_WRAPPER "gxmpp-fragment"
 
 typedef struct {
   GXmppXmlEventType type;
   GXmppNode *node;
 } Event;
+
+typedef struct {
+  const xmlChar *key;      /* libxml2 dictionary string, stable for the parser */
+  char *value;             /* GRefString holding the same text */
+} CachedString;
 
 struct _GXmppXmlReader {
   xmlParserCtxtPtr ctxt;
@@ -77,6 +92,9 @@ struct _GXmppXmlReader {
   guint64 fed;             /* bytes given to libxml2 */
   guint64 boundary;        /* input position after the last complete event */
   guint n_elements;        /* top-level elements completed */
+  gsize tree_cost;         /* bytes the current top-level element costs */
+  CachedString strings[STRING_CACHE_SIZE];
+  guint next_string;       /* next cache slot to replace */
   GQueue events;
   GError *error;
 };
@@ -155,11 +173,64 @@ static void
 flush_text (GXmppXmlReader *r,
             GXmppNode      *node)
 {
+  char *text;
+
   if (r->text->len == 0)
     return;
 
-  gxmpp_node_append_take (node, gxmpp_node_new_text_take (g_strndup (r->text->str, r->text->len)));
-  g_string_truncate (r->text, 0);
+  if (r->text->allocated_len > TEXT_HANDOVER_SIZE)
+    {
+      /* A large text: give the buffer away rather than copy it, and start
+       * again small. */
+      text = g_string_free (r->text, FALSE);
+      r->text = g_string_sized_new (256);
+    }
+  else
+    {
+      text = g_strndup (r->text->str, r->text->len);
+      g_string_truncate (r->text, 0);
+    }
+  gxmpp_node_append_take (node, gxmpp_node_new_text_take (text));
+}
+
+/* The shared string for a libxml2 dictionary string (element and attribute
+ * local names, namespace URIs): a new reference to it. */
+static char *
+shared_string (GXmppXmlReader *r,
+               const xmlChar  *key)
+{
+  CachedString *slot;
+  guint i;
+
+  for (i = 0; i < STRING_CACHE_SIZE; i++)
+    if (r->strings[i].key == key)
+      return g_ref_string_acquire (r->strings[i].value);
+
+  /* Round-robin replacement: names repeat from stanza to stanza, so a
+   * small cache holds all of them in practice. */
+  slot = &r->strings[r->next_string];
+  r->next_string = (r->next_string + 1) % STRING_CACHE_SIZE;
+  if (slot->value != NULL)
+    g_ref_string_release (slot->value);
+  slot->key = key;
+  slot->value = g_ref_string_new ((const char *) key);
+  r->tree_cost += strlen ((const char *) key);
+  return g_ref_string_acquire (slot->value);
+}
+
+static void
+clear_string_cache (GXmppXmlReader *r)
+{
+  guint i;
+
+  for (i = 0; i < STRING_CACHE_SIZE; i++)
+    {
+      if (r->strings[i].value != NULL)
+        g_ref_string_release (r->strings[i].value);
+      r->strings[i].key = NULL;
+      r->strings[i].value = NULL;
+    }
+  r->next_string = 0;
 }
 
 /* With entity substitution off, libxml2 hands an '&' in an attribute value
@@ -193,28 +264,44 @@ attribute_value (const xmlChar *start,
 }
 
 static GXmppNode *
-build_element (const xmlChar  *localname,
-               const xmlChar  *uri,
-               int             nb_attributes,
-               const xmlChar **attributes)
+build_element (GXmppXmlReader  *r,
+               const xmlChar   *localname,
+               const xmlChar   *uri,
+               int              nb_attributes,
+               const xmlChar  **attributes)
 {
   GXmppNode *node;
   int i;
 
-  node = gxmpp_node_new_element_take (g_strdup ((const char *) localname),
-                                      uri != NULL ? g_strdup ((const char *) uri) : NULL);
+  node = gxmpp_node_new_element_take (shared_string (r, localname),
+                                      uri != NULL ? shared_string (r, uri) : NULL);
+  r->tree_cost += sizeof (GXmppNode) + sizeof (GXmppNode *);
 
   for (i = 0; i < nb_attributes; i++)
     {
       const xmlChar **attr = attributes + i * 5;
 
       gxmpp_node_add_attribute_take (node,
-                                     attr[2] != NULL ? g_strdup ((const char *) attr[2]) : NULL,
-                                     g_strdup ((const char *) attr[0]),
+                                     attr[2] != NULL ? shared_string (r, attr[2]) : NULL,
+                                     shared_string (r, attr[0]),
                                      attribute_value (attr[3], attr[4]));
+      r->tree_cost += sizeof (GXmppNodeAttr) + (attr[4] - attr[3]) + 1;
     }
 
   return node;
+}
+
+/* Whether the tree of the current top-level element still fits. */
+static gboolean
+check_tree_cost (GXmppXmlReader *r)
+{
+  if (r->tree_cost <= MAX_TREE_COST_FACTOR * r->max_stanza_size)
+    return TRUE;
+
+  reader_fail (r, GXMPP_STREAM_ERROR_POLICY_VIOLATION,
+               _("An element would take more than %" G_GSIZE_FORMAT " bytes of memory"),
+               MAX_TREE_COST_FACTOR * r->max_stanza_size);
+  return FALSE;
 }
 
 static void
@@ -256,7 +343,7 @@ start_stream (GXmppXmlReader  *r,
 
   r->in_stream = TRUE;
   push_event (r, GXMPP_XML_EVENT_STREAM_OPEN,
-              build_element (localname, uri, nb_attributes, attributes));
+              build_element (r, localname, uri, nb_attributes, attributes));
 
   /* libxml2 reports a start tag while its cursor is still on the closing
    * '>' (or "/>"); the stream's first stanza starts after it. */
@@ -315,7 +402,9 @@ on_start_element (void           *user_data,
       return;
     }
 
-  node = build_element (localname, uri, nb_attributes, attributes);
+  if (level == 1)
+    r->tree_cost = 0;
+  node = build_element (r, localname, uri, nb_attributes, attributes);
 
   if (r->stack->len > 0)
     {
@@ -326,6 +415,7 @@ on_start_element (void           *user_data,
     }
 
   g_ptr_array_add (r->stack, node);
+  check_tree_cost (r);
 }
 
 static void
@@ -400,7 +490,11 @@ on_characters (void          *user_data,
           fail_too_large (r);
           return;
         }
+      if (r->text->len == 0)
+        r->tree_cost += sizeof (GXmppNode) + sizeof (GXmppNode *);
+      r->tree_cost += len;
       g_string_append_len (r->text, (const char *) ch, len);
+      check_tree_cost (r);
       return;
     }
 
@@ -619,7 +713,10 @@ reader_clear_state (GXmppXmlReader *r)
       g_free (event);
     }
 
+  /* The cache is keyed by the old parser's dictionary. */
+  clear_string_cache (r);
   g_clear_error (&r->error);
+  r->tree_cost = 0;
   r->in_stream = FALSE;
   r->closed = FALSE;
   r->fed = 0;

@@ -145,7 +145,7 @@ invalid_name (GError     **error,
               const char  *name)
 {
   g_set_error (error, GXMPP_ERROR, GXMPP_ERROR_INVALID_CHARACTER,
-               _("“%s” is not a valid XML name"), name);
+               _("“%s” is not a valid XML name for an element or attribute"), name);
   return FALSE;
 }
 
@@ -189,7 +189,8 @@ write_element (GString     *out,
       char prefix[16];
       guint j;
 
-      if (!gxmpp_node_name_is_valid (attr->name))
+      if (!gxmpp_node_name_is_valid (attr->name) ||
+          !gxmpp_node_attribute_is_allowed (attr->ns, attr->name))
         {
           g_free (attr_ns);
           return invalid_name (error, attr->name);
