@@ -913,7 +913,8 @@ gxmpp_stanza_set_lang_text (GXmppStanza *stanza,
 {
   GXmppNode *node = gxmpp_stanza_peek_node (stanza);
   const char *ns = gxmpp_node_get_namespace (node);
-  const char *stanza_lang = gxmpp_node_get_lang (node);
+  /* A copy: editing may replace the node these point into. */
+  g_autofree char *stanza_lang = g_strdup (gxmpp_node_get_lang (node));
   GXmppNode *child;
   guint i, n, index = G_MAXUINT;
 
