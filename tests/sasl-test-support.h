@@ -497,11 +497,16 @@ ref_digest_parse (const char *text)
 
   while (*p != '\0')
     {
-      const char *eq = strchr (p, '=');
+      const char *eq;
       g_autofree char *key = NULL;
-      GString *value = g_string_new (NULL);
+      GString *value;
 
+      /* linear white space between directives (RFC 2831 section 7.1) */
+      while (*p == ' ' || *p == '\t')
+        p++;
+      eq = strchr (p, '=');
       g_assert_nonnull (eq);
+      value = g_string_new (NULL);
       key = g_strndup (p, eq - p);
       p = eq + 1;
       if (*p == '"')

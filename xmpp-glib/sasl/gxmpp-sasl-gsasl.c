@@ -639,8 +639,10 @@ gxmpp_sasl_gsasl_start (GXmppSaslMechanism  *mechanism,
       self->state = STATE_EXPECT_FIRST;
       return TRUE;    /* the server speaks first */
     case FAMILY_ANONYMOUS:
-      /* RFC 4505: the trace token may be empty. */
-      gsasl_property_set (session, GSASL_ANONYMOUS_TOKEN, "");
+      /* RFC 4505 allows an empty trace, but some servers (GNU SASL's
+       * among them) take an empty message for none and ask again; a
+       * constant token says nothing about the user. */
+      gsasl_property_set (session, GSASL_ANONYMOUS_TOKEN, "anonymous");
       break;
     case FAMILY_PLAIN:
     case FAMILY_EXTERNAL:
