@@ -954,13 +954,16 @@ test_custom_defaults (void)
   g_autoptr(GXmppSaslMechanism) minimal = g_object_new (TEST_TYPE_MINIMAL, "name", "X-TEST-MINIMAL", NULL);
   g_autoptr(GXmppSaslContext) context = make_context ("user", "pencil", FALSE);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) initial = g_bytes_new_static ("x", 1);
+  GBytes *placeholder = g_bytes_new_static ("x", 1);
+  GBytes *initial = placeholder;
   g_autofree char *response = NULL;
 
   g_assert_cmpstr (gxmpp_sasl_mechanism_get_name (minimal), ==, "X-TEST-MINIMAL");
   g_assert_true (gxmpp_sasl_mechanism_is_acceptable (minimal, context, &error));
+  /* the out argument is always set: to NULL, for no initial response */
   g_assert_true (gxmpp_sasl_mechanism_start (minimal, context, &initial, &error));
   g_assert_null (initial);
+  g_bytes_unref (placeholder);
   response = step_text (minimal, "challenge", &error);
   g_assert_error (error, GXMPP_AUTH_ERROR, GXMPP_AUTH_ERROR_INVALID_SERVER_RESPONSE);
   g_assert_nonnull (strstr (error->message, "X-TEST-MINIMAL"));

@@ -649,9 +649,12 @@ is_valid_cb_name (const char *type)
  * [method@GXmpp.SaslContext.set_channel_binding_from_tls] instead.
  *
  * Without channel binding data the `-PLUS` mechanisms are not acceptable.
- * With it, the plain SCRAM mechanisms tell the server that the client
- * supports channel binding (the GS2 flag `y`), so that a server that does
- * support it can detect that its `-PLUS` offer was removed on the way.
+ * With it, when the server offers no `-PLUS` mechanism at all, the plain
+ * SCRAM mechanisms tell the server that the client supports channel
+ * binding (the GS2 flag `y`, RFC 5802 section 6), so that a server that
+ * does support it can tell that its `-PLUS` offer was removed on the way
+ * and refuse. (When the server does offer `-PLUS` and the application
+ * chose not to use it, they send `n`.)
  */
 void
 gxmpp_sasl_context_set_channel_binding (GXmppSaslContext *context,

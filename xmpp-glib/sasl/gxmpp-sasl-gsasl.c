@@ -89,12 +89,12 @@ typedef enum {
   STATE_FAILED,
 } State;
 
-/* GNU SASL's objects for one exchange. A worker thread uses them during a
- * derivation, and keeps them alive if the exchange is abandoned meanwhile;
- * only one thread uses them at a time. */
+/* GNU SASL's session for one exchange. A worker thread uses it during a
+ * derivation, and keeps it alive if the exchange is abandoned meanwhile, so
+ * the last reference may be dropped in that thread; only one thread uses
+ * it at a time. */
 typedef struct {
   gatomicrefcount ref_count;
-  Gsasl *ctx;
   Gsasl_session *session;
 } Run;
 
@@ -169,6 +169,34 @@ free_gsasl_output (char   *output,
   gsasl_free (output);
 }
 
+/* One GNU SASL context for the process, made on first use and kept: after
+ * gsasl_init() it is only read (its table of mechanisms), so sessions may
+ * be started and finished from any thread, and gsasl_init() and
+ * gsasl_done(), which also initialise the mechanisms' libraries, never run
+ * concurrently. No callback is set: every property a session needs is set
+ * on it. */
+static Gsasl *
+get_gsasl (GError **error)
+{
+  static Gsasl *ctx;
+  static int init_rc;
+
+  if (g_once_init_enter (&ctx))
+    {
+      Gsasl *made = NULL;
+
+      init_rc = gsasl_init (&made);
+      g_once_init_leave (&ctx, init_rc == GSASL_OK ? made : GINT_TO_POINTER (1));
+    }
+  if (ctx == GINT_TO_POINTER (1))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   _("GNU SASL could not be initialized: %s"), gsasl_strerror (init_rc));
+      return NULL;
+    }
+  return ctx;
+}
+
 static Run *
 run_ref (Run *run)
 {
@@ -181,45 +209,33 @@ run_unref (Run *run)
 {
   if (!g_atomic_ref_count_dec (&run->ref_count))
     return;
-  if (run->session != NULL)
-    {
-      wipe_secrets (run->session);
-      gsasl_finish (run->session);
-    }
-  if (run->ctx != NULL)
-    gsasl_done (run->ctx);
+  wipe_secrets (run->session);
+  gsasl_finish (run->session);
   g_free (run);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Run, run_unref)
-
-/* One Gsasl context per exchange: no state is shared between exchanges or
- * threads. */
 static Run *
 run_new (const char  *name,
          GError     **error)
 {
-  g_autoptr(Run) run = g_new0 (Run, 1);
+  Gsasl *ctx = get_gsasl (error);
+  Gsasl_session *session = NULL;
+  Run *run;
   int rc;
 
-  g_atomic_ref_count_init (&run->ref_count);
-  rc = gsasl_init (&run->ctx);
+  if (ctx == NULL)
+    return NULL;
+  rc = gsasl_client_start (ctx, name, &session);
   if (rc != GSASL_OK)
     {
-      run->ctx = NULL;
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   _("GNU SASL could not be initialized: %s"), gsasl_strerror (rc));
-      return NULL;
-    }
-  rc = gsasl_client_start (run->ctx, name, &run->session);
-  if (rc != GSASL_OK)
-    {
-      run->session = NULL;
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
                    _("GNU SASL could not start %s: %s"), name, gsasl_strerror (rc));
       return NULL;
     }
-  return g_steal_pointer (&run);
+  run = g_new0 (Run, 1);
+  g_atomic_ref_count_init (&run->ref_count);
+  run->session = session;
+  return run;
 }
 
 /* Sets @error for a GNU SASL failure, with @code for the codes that do not
