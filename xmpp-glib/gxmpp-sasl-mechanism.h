@@ -56,9 +56,10 @@ G_DECLARE_DERIVABLE_TYPE (GXmppSaslMechanism, gxmpp_sasl_mechanism, GXMPP, SASL_
  *   `<success/>`, or %NULL if there was none), such as a SCRAM server
  *   signature; authentication fails unless this returns %TRUE
  *
- * The class structure of [class@GXmpp.SaslMechanism]. Subclasses set the
- * mechanism's name with the `name` construct property (or override it in
- * their instance init) and implement the virtual functions.
+ * The class structure of [class@GXmpp.SaslMechanism]. Subclasses give
+ * their instances the mechanism's name with the `name` construct property
+ * and implement the virtual functions; see [class@GXmpp.SaslMechanism] for
+ * what each must do and what the defaults do.
  */
 struct _GXmppSaslMechanismClass
 {

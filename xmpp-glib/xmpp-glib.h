@@ -21,5 +21,8 @@
 #include "gxmpp-message.h"
 #include "gxmpp-presence.h"
 #include "gxmpp-iq.h"
+#include "gxmpp-sasl-context.h"
+#include "gxmpp-sasl-mechanism.h"
+#include "gxmpp-auth.h"
 
 #undef GXMPP_INSIDE
