@@ -38,6 +38,14 @@ G_BEGIN_DECLS
  * @GXMPP_ERROR_INVALID_CHARACTER: a string holds a character that XML cannot carry
  *   (a control character, U+FFFE, U+FFFF) or is not valid UTF-8; it is never written
  * @GXMPP_ERROR_INVALID_STANZA: an element is not a valid message, presence or IQ stanza
+ * @GXMPP_ERROR_BAD_CERTIFICATE: the server's certificate was refused: not
+ *   valid for the domain, not trusted, expired, or revoked
+ * @GXMPP_ERROR_NO_SERVICE: DNS says the domain offers no XMPP service
+ * @GXMPP_ERROR_ALREADY_HANDLED: another handler already answers these IQ
+ *   requests
+ * @GXMPP_ERROR_ALREADY_ANSWERED: the IQ request has been answered already
+ * @GXMPP_ERROR_NOT_READY: the session is not ready to send (it is connecting,
+ *   closing or closed)
  *
  * Error codes in the %GXMPP_ERROR domain.
  */
@@ -53,6 +61,11 @@ typedef enum {
   GXMPP_ERROR_INVALID_LANG_TAG,
   GXMPP_ERROR_INVALID_CHARACTER,
   GXMPP_ERROR_INVALID_STANZA,
+  GXMPP_ERROR_BAD_CERTIFICATE,
+  GXMPP_ERROR_NO_SERVICE,
+  GXMPP_ERROR_ALREADY_HANDLED,
+  GXMPP_ERROR_ALREADY_ANSWERED,
+  GXMPP_ERROR_NOT_READY,
 } GXmppError;
 
 GXMPP_AVAILABLE_IN_ALL

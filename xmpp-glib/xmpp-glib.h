@@ -24,5 +24,12 @@
 #include "gxmpp-sasl-context.h"
 #include "gxmpp-sasl-mechanism.h"
 #include "gxmpp-auth.h"
+#include "gxmpp-stream-config.h"
+#include "gxmpp-session-config.h"
+#include "gxmpp-stream.h"
+#include "gxmpp-stanza-match.h"
+#include "gxmpp-iq-request.h"
+#include "gxmpp-session.h"
+#include "gxmpp-inbox.h"
 
 #undef GXMPP_INSIDE

@@ -1,0 +1,55 @@
+/* scripted-server.h: an in-process XMPP server that plays a script
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * For the behaviours real servers will not show: a server that does not
+ * offer STARTTLS, cuts mechanism lists down, sends a bad SCRAM signature or
+ * a hostile iteration count, stream errors of every kind, see-other-host,
+ * or closes in the middle of a stanza. It listens on 127.0.0.1, port 0,
+ * takes one connection and plays its script, one command per string:
+ *
+ *   "open"              wait for the client's stream header, answer with
+ *                       a header from "localhost"
+ *   "send XML"          send XML as it is, after substitutions: {id} is the
+ *                       id of the last element received, {nonce} the SCRAM
+ *                       client nonce of the last <auth/>, {b64:TEXT} the
+ *                       base64 of TEXT (after its own substitutions)
+ *   "expect NAME"       the next element from the client must be named NAME
+ *   "tls CERT"          TLS with tests/data/certs/CERT.pem and CERT.key;
+ *                       the client's next bytes start a new stream
+ *   "close"             close the connection at once, no closing tag
+ *   "wait-close"        wait for the client's closing tag, answer, close
+ *   "hang"              do nothing more
+ *
+ * Every element the client sends is recorded, serialised, for assertions
+ * (for instance that no <auth/> was ever sent).
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef struct _ScriptedServer ScriptedServer;
+
+ScriptedServer *scripted_server_new (const char * const *script);
+void scripted_server_free (ScriptedServer *server);
+
+guint16 scripted_server_get_port (ScriptedServer *server);
+
+/* TRUE once the script has run to its end. */
+gboolean scripted_server_is_done (ScriptedServer *server);
+/* Why the script stopped early, or NULL. */
+const char *scripted_server_get_error (ScriptedServer *server);
+/* The elements the client sent, serialised, in order. */
+GPtrArray *scripted_server_get_received (ScriptedServer *server);
+/* Whether the client sent an element with this local name. */
+gboolean scripted_server_received (ScriptedServer *server,
+                                   const char     *name);
+/* The TLS database that trusts the test CA. */
+GTlsDatabase *scripted_server_get_ca (void);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScriptedServer, scripted_server_free)
+
+G_END_DECLS

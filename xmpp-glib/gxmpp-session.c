@@ -1,0 +1,1817 @@
+/* gxmpp-session.c: an XMPP client session
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "gxmpp-enum-types.h"
+#include "gxmpp-error.h"
+#include "gxmpp-i18n-private.h"
+#include "gxmpp-inbox-private.h"
+#include "gxmpp-iq-request-private.h"
+#include "gxmpp-negotiation-private.h"
+#include "gxmpp-ns.h"
+#include "gxmpp-session.h"
+#include "gxmpp-stream-private.h"
+
+/**
+ * GXmppSession:
+ *
+ * An XMPP client session: a connection to the account's server,
+ * negotiated, authenticated and bound to a resource (the seed's
+ * `Session`).
+ *
+ * A session is made with [func@GXmpp.Session.new_async] (or
+ * [ctor@GXmpp.Session.new_sync] in scripts), which finds the server,
+ * secures the connection with TLS, authenticates with the strongest SASL
+ * mechanism both sides support, and binds a resource. Once it returns, the
+ * session is [enum@GXmpp.SessionState.READY].
+ *
+ * ```c
+ * static void
+ * on_session (GObject *source, GAsyncResult *result, gpointer user_data)
+ * {
+ *   g_autoptr(GError) error = NULL;
+ *   GXmppSession *session = gxmpp_session_new_finish (result, &error);
+ *
+ *   if (session == NULL)
+ *     {
+ *       g_printerr ("Could not connect: %s\n", error->message);
+ *       return;
+ *     }
+ *   g_signal_connect (session, "message", G_CALLBACK (on_message), NULL);
+ * }
+ *
+ * g_autoptr(GXmppAuth) auth = gxmpp_auth_new_password ("juliet", password);
+ * gxmpp_session_new_async ("example.com", NULL, auth, NULL, on_session, NULL);
+ * ```
+ *
+ * ## Receiving
+ *
+ * Each stanza received goes, in this order, to:
+ *
+ * 1. the inboxes opened with [method@GXmpp.Session.open_inbox] (each sees
+ *    every stanza), which serve the pull style of the seed
+ *    (`pullMessage`, `waitForMessage`);
+ * 2. the [signal@GXmpp.Session::stanza] signal: a handler returning %TRUE
+ *    ends the dispatch;
+ * 3. for an IQ request (get or set), the IQ handler registered for its
+ *    type and payload namespace ([method@GXmpp.Session.add_iq_handler]);
+ * 4. the handlers added with [method@GXmpp.Session.add_handler] whose
+ *    [struct@GXmpp.StanzaMatch] matches, highest priority first, until one
+ *    returns %TRUE;
+ * 5. the [signal@GXmpp.Session::message] or [signal@GXmpp.Session::presence]
+ *    signal.
+ *
+ * An IQ request nobody handled is answered with `service-unavailable`
+ * (RFC 6120 section 8.4). Replies to IQs sent with
+ * [method@GXmpp.Session.send_iq_async] go to that call only: a reply is
+ * matched on its `id` and on coming from the entity that was asked, so a
+ * forged reply from anybody else is not taken for one (it goes through the
+ * dispatch above like any stanza).
+ *
+ * Handlers and signal handlers may send, close the session, or drop the
+ * last reference to it.
+ *
+ * ## Closing
+ *
+ * [method@GXmpp.Session.close_async] sends the closing tag and waits (for a
+ * bounded time) for the server's. However the session ends, the
+ * [signal@GXmpp.Session::closed] signal says why, once; IQs still waiting
+ * for replies fail with %GXMPP_ERROR_CLOSED.
+ *
+ * ## Logging
+ *
+ * `G_MESSAGES_DEBUG=GXmpp` prints the traffic. SASL payloads are shown as
+ * `[redacted]`; passwords never appear.
+ */
+
+#define CLOSE_TIMEOUT_MS 5000
+
+typedef struct {
+  gatomicrefcount ref_count;
+  guint id;
+  int priority;
+  GXmppStanzaMatch *match;
+  GXmppStanzaHandler func;
+  gpointer data;
+  GDestroyNotify destroy;
+  gboolean removed;
+} Handler;
+
+typedef struct {
+  guint id;
+  GXmppIqType type;
+  char *ns;
+  GXmppIqHandler func;
+  gpointer data;
+  GDestroyNotify destroy;
+} IqHandler;
+
+typedef struct {
+  GXmppSession *session;      /* not a reference: removed before it goes */
+  char *id;
+  GXmppJid *to;
+  GTask *task;
+  GSource *timeout;
+  GSource *cancel;
+} PendingIq;
+
+struct _GXmppSession
+{
+  GObject parent_instance;
+
+  char *domain;
+  GXmppSessionConfig *config;
+  GXmppAuth *auth;
+  GXmppSessionState state;
+  GXmppNegotiation negotiation;
+  gboolean closed_emitted;
+  gboolean closing_by_us;
+
+  GHashTable *pending_iqs;        /* id -> PendingIq */
+  GPtrArray *handlers;            /* Handler, by priority */
+  GPtrArray *iq_handlers;         /* IqHandler */
+  guint next_handler_id;
+  GPtrArray *inboxes;             /* GXmppInbox, not referenced */
+
+  GCancellable *cancellable;      /* for negotiation and closing */
+  GTask *close_task;
+};
+
+static void gxmpp_session_async_initable_iface_init (GAsyncInitableIface *iface);
+static void gxmpp_session_initable_iface_init (GInitableIface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (GXmppSession, gxmpp_session, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
+                                                      gxmpp_session_initable_iface_init)
+                               G_IMPLEMENT_INTERFACE (G_TYPE_ASYNC_INITABLE,
+                                                      gxmpp_session_async_initable_iface_init))
+
+enum {
+  PROP_0,
+  PROP_DOMAIN,
+  PROP_CONFIG,
+  PROP_AUTH,
+  PROP_STATE,
+  PROP_JID,
+  PROP_FEATURES,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
+  SIGNAL_STANZA,
+  SIGNAL_MESSAGE,
+  SIGNAL_PRESENCE,
+  SIGNAL_CLOSED,
+  SIGNAL_ACCEPT_CERTIFICATE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void fail_pending_iqs (GXmppSession *self, const GError *reason);
+
+/* Handlers */
+
+static Handler *
+handler_ref (Handler *handler)
+{
+  g_atomic_ref_count_inc (&handler->ref_count);
+  return handler;
+}
+
+static void
+handler_unref (Handler *handler)
+{
+  if (!g_atomic_ref_count_dec (&handler->ref_count))
+    return;
+  if (handler->destroy != NULL)
+    handler->destroy (handler->data);
+  gxmpp_stanza_match_unref (handler->match);
+  g_free (handler);
+}
+
+static void
+iq_handler_free (IqHandler *handler)
+{
+  if (handler->destroy != NULL)
+    handler->destroy (handler->data);
+  g_free (handler->ns);
+  g_free (handler);
+}
+
+/* State */
+
+static void
+set_state (GXmppSession      *self,
+           GXmppSessionState  state)
+{
+  if (self->state == state)
+    return;
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+/* The end of the session, whatever ended it: once. */
+static void
+session_closed (GXmppSession *self,
+                const GError *reason)
+{
+  g_autoptr(GXmppSession) hold = g_object_ref (self);
+  g_autoptr(GError) closed_error = NULL;
+
+  if (self->closed_emitted)
+    return;
+  self->closed_emitted = TRUE;
+
+  if (self->negotiation.stream != NULL)
+    gxmpp_stream_stop_receiving (self->negotiation.stream);
+
+  closed_error = reason != NULL ? g_error_copy (reason)
+                                : g_error_new_literal (GXMPP_ERROR, GXMPP_ERROR_CLOSED,
+                                                       _("The session was closed"));
+  fail_pending_iqs (self, closed_error);
+  for (guint i = 0; i < self->inboxes->len; i++)
+    gxmpp_inbox_session_closed (self->inboxes->pdata[i], closed_error);
+
+  set_state (self, GXMPP_SESSION_STATE_CLOSED);
+  g_signal_emit (self, signals[SIGNAL_CLOSED], 0, reason);
+}
+
+/* GObject */
+
+static void
+gxmpp_session_dispose (GObject *object)
+{
+  GXmppSession *self = GXMPP_SESSION (object);
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->negotiation.stream != NULL)
+    {
+      gxmpp_stream_stop_receiving (self->negotiation.stream);
+      /* Dropped without closing: say goodbye anyway, in the background. */
+      if (self->state == GXMPP_SESSION_STATE_READY)
+        gxmpp_stream_close_async (self->negotiation.stream, 1000, NULL, NULL, NULL);
+    }
+  if (self->pending_iqs != NULL)
+    {
+      g_autoptr(GError) error = g_error_new_literal (GXMPP_ERROR, GXMPP_ERROR_CLOSED,
+                                                     _("The session was destroyed"));
+      fail_pending_iqs (self, error);
+    }
+  for (guint i = 0; i < self->inboxes->len; i++)
+    gxmpp_inbox_session_gone (self->inboxes->pdata[i]);
+  g_ptr_array_set_size (self->inboxes, 0);
+
+  G_OBJECT_CLASS (gxmpp_session_parent_class)->dispose (object);
+}
+
+static void
+gxmpp_session_finalize (GObject *object)
+{
+  GXmppSession *self = GXMPP_SESSION (object);
+
+  g_free (self->domain);
+  g_clear_object (&self->config);
+  g_clear_object (&self->auth);
+  gxmpp_negotiation_clear (&self->negotiation);
+  g_hash_table_unref (self->pending_iqs);
+  g_ptr_array_unref (self->handlers);
+  g_ptr_array_unref (self->iq_handlers);
+  g_ptr_array_unref (self->inboxes);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (gxmpp_session_parent_class)->finalize (object);
+}
+
+static void
+gxmpp_session_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  GXmppSession *self = GXMPP_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_DOMAIN:
+      g_value_set_string (value, self->domain);
+      break;
+    case PROP_CONFIG:
+      g_value_set_object (value, self->config);
+      break;
+    case PROP_AUTH:
+      g_value_set_object (value, self->auth);
+      break;
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+    case PROP_JID:
+      g_value_set_boxed (value, self->negotiation.jid);
+      break;
+    case PROP_FEATURES:
+      g_value_set_boxed (value, self->negotiation.features);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gxmpp_session_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  GXmppSession *self = GXMPP_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_DOMAIN:
+      self->domain = g_value_dup_string (value);
+      break;
+    case PROP_CONFIG:
+      self->config = g_value_dup_object (value);
+      break;
+    case PROP_AUTH:
+      self->auth = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gxmpp_session_constructed (GObject *object)
+{
+  GXmppSession *self = GXMPP_SESSION (object);
+
+  G_OBJECT_CLASS (gxmpp_session_parent_class)->constructed (object);
+
+  if (self->config == NULL)
+    self->config = gxmpp_session_config_new ();
+}
+
+static void
+gxmpp_session_class_init (GXmppSessionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = gxmpp_session_dispose;
+  object_class->finalize = gxmpp_session_finalize;
+  object_class->get_property = gxmpp_session_get_property;
+  object_class->set_property = gxmpp_session_set_property;
+  object_class->constructed = gxmpp_session_constructed;
+
+  /**
+   * GXmppSession:domain:
+   *
+   * The XMPP domain of the account: the domainpart of its JID, which the
+   * server's certificate must be valid for.
+   */
+  properties[PROP_DOMAIN] =
+    g_param_spec_string ("domain", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GXmppSession:config:
+   *
+   * The session's settings.
+   */
+  properties[PROP_CONFIG] =
+    g_param_spec_object ("config", NULL, NULL, GXMPP_TYPE_SESSION_CONFIG,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GXmppSession:auth:
+   *
+   * How the session authenticates; %NULL for an unauthenticated stream.
+   */
+  properties[PROP_AUTH] =
+    g_param_spec_object ("auth", NULL, NULL, GXMPP_TYPE_AUTH,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GXmppSession:state:
+   *
+   * Where the session is in its life.
+   */
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL, GXMPP_TYPE_SESSION_STATE,
+                       GXMPP_SESSION_STATE_DISCONNECTED,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GXmppSession:jid:
+   *
+   * The full JID the server bound the session to.
+   */
+  properties[PROP_JID] =
+    g_param_spec_boxed ("jid", NULL, NULL, GXMPP_TYPE_JID,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GXmppSession:features:
+   *
+   * The stream features the server offered last (after authentication,
+   * these say what the account's server supports, such as stream
+   * management).
+   */
+  properties[PROP_FEATURES] =
+    g_param_spec_boxed ("features", NULL, NULL, GXMPP_TYPE_NODE,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * GXmppSession::stanza:
+   * @session: the session
+   * @stanza: the stanza received
+   *
+   * Emitted first for every stanza received, apart from replies to
+   * [method@GXmpp.Session.send_iq_async].
+   *
+   * Returns: %TRUE to stop the dispatch of @stanza
+   */
+  signals[SIGNAL_STANZA] =
+    g_signal_new ("stanza", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  g_signal_accumulator_true_handled, NULL, NULL,
+                  G_TYPE_BOOLEAN, 1, GXMPP_TYPE_STANZA);
+
+  /**
+   * GXmppSession::message:
+   * @session: the session
+   * @message: the message received
+   *
+   * Emitted for a message no handler took.
+   *
+   * Returns: %TRUE to stop other handlers of this signal
+   */
+  signals[SIGNAL_MESSAGE] =
+    g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  g_signal_accumulator_true_handled, NULL, NULL,
+                  G_TYPE_BOOLEAN, 1, GXMPP_TYPE_MESSAGE);
+
+  /**
+   * GXmppSession::presence:
+   * @session: the session
+   * @presence: the presence received
+   *
+   * Emitted for a presence no handler took.
+   *
+   * Returns: %TRUE to stop other handlers of this signal
+   */
+  signals[SIGNAL_PRESENCE] =
+    g_signal_new ("presence", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  g_signal_accumulator_true_handled, NULL, NULL,
+                  G_TYPE_BOOLEAN, 1, GXMPP_TYPE_PRESENCE);
+
+  /**
+   * GXmppSession::closed:
+   * @session: the session
+   * @reason: (nullable): why the session ended: %NULL when the application
+   *   closed it; otherwise a stream error (%GXMPP_STREAM_ERROR, with the
+   *   server's text), %GXMPP_ERROR_CLOSED when the server closed the stream,
+   *   or the connection's or TLS's error
+   *
+   * Emitted once when the session ends (the seed's
+   * `sessionClosedHandler`).
+   */
+  signals[SIGNAL_CLOSED] =
+    g_signal_new ("closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_ERROR);
+
+  /**
+   * GXmppSession::accept-certificate:
+   * @session: the session
+   * @certificate: the server's certificate
+   * @errors: what is wrong with it
+   *
+   * Emitted while connecting when the server's certificate fails
+   * validation against the session's domain. Handlers can let the user
+   * decide, or compare the certificate with one pinned earlier. Unless a
+   * handler returns %TRUE, the certificate is refused and the session fails
+   * with %GXMPP_ERROR_BAD_CERTIFICATE.
+   *
+   * Returns: %TRUE to accept the certificate
+   */
+  signals[SIGNAL_ACCEPT_CERTIFICATE] =
+    g_signal_new ("accept-certificate", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  g_signal_accumulator_true_handled, NULL, NULL,
+                  G_TYPE_BOOLEAN, 2, G_TYPE_TLS_CERTIFICATE, G_TYPE_TLS_CERTIFICATE_FLAGS);
+}
+
+static void
+pending_iq_free (PendingIq *pending)
+{
+  if (pending->timeout != NULL)
+    {
+      g_source_destroy (pending->timeout);
+      g_source_unref (pending->timeout);
+    }
+  if (pending->cancel != NULL)
+    {
+      g_source_destroy (pending->cancel);
+      g_source_unref (pending->cancel);
+    }
+  g_clear_pointer (&pending->to, gxmpp_jid_unref);
+  g_clear_object (&pending->task);
+  g_free (pending->id);
+  g_free (pending);
+}
+
+static void
+gxmpp_session_init (GXmppSession *self)
+{
+  self->pending_iqs = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                             (GDestroyNotify) pending_iq_free);
+  self->handlers = g_ptr_array_new_with_free_func ((GDestroyNotify) handler_unref);
+  self->iq_handlers = g_ptr_array_new_with_free_func ((GDestroyNotify) iq_handler_free);
+  self->inboxes = g_ptr_array_new ();
+  self->cancellable = g_cancellable_new ();
+  self->next_handler_id = 1;
+}
+
+/* Connecting */
+
+static gboolean
+on_accept_certificate (GTlsConnection       *connection,
+                       GTlsCertificate      *certificate,
+                       GTlsCertificateFlags  errors,
+                       gpointer              user_data)
+{
+  GXmppSession *self = user_data;
+  gboolean accept = FALSE;
+
+  g_signal_emit (self, signals[SIGNAL_ACCEPT_CERTIFICATE], 0, certificate, errors, &accept);
+  return accept;
+}
+
+static void on_element (GXmppStream *stream, GXmppNode *element, gpointer user_data);
+static void on_stream_end (GXmppStream *stream, const GError *error, gpointer user_data);
+
+static void
+start_receiving (GXmppSession *self)
+{
+  gxmpp_stream_start_receiving (self->negotiation.stream, on_element, on_stream_end, self);
+}
+
+typedef struct {
+  GSource *timeout;
+  gulong cancelled_id;
+  GCancellable *outer;
+  gboolean timed_out;
+  gboolean sync;
+} InitData;
+
+static void
+init_data_free (InitData *data)
+{
+  if (data->timeout != NULL)
+    {
+      g_source_destroy (data->timeout);
+      g_source_unref (data->timeout);
+    }
+  if (data->outer != NULL)
+    {
+      g_cancellable_disconnect (data->outer, data->cancelled_id);
+      g_object_unref (data->outer);
+    }
+  g_free (data);
+}
+
+static void
+on_negotiated (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GXmppSession *self = g_task_get_source_object (task);
+  InitData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!gxmpp_negotiate_finish (result, &error))
+    {
+      if (data->timed_out)
+        {
+          guint timeout = gxmpp_stream_config_get_connect_timeout (self->negotiation.stream_config);
+
+          g_clear_error (&error);
+          error = g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                               _("Connecting to %s took longer than %u ms"), self->domain, timeout);
+        }
+      set_state (self, GXMPP_SESSION_STATE_DISCONNECTED);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_JID]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FEATURES]);
+  set_state (self, GXMPP_SESSION_STATE_READY);
+
+  /* A synchronous init ran in a private main context; receiving starts in
+   * the caller's, once it is back there. */
+  if (!data->sync)
+    start_receiving (self);
+  g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+on_connect_timeout (gpointer user_data)
+{
+  GTask *task = user_data;
+  InitData *data = g_task_get_task_data (task);
+  GXmppSession *self = g_task_get_source_object (task);
+
+  data->timed_out = TRUE;
+  g_clear_pointer (&data->timeout, g_source_unref);
+  g_cancellable_cancel (self->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_outer_cancelled (GCancellable *outer,
+                    gpointer      user_data)
+{
+  g_cancellable_cancel (user_data);
+}
+
+static void
+init_start (GXmppSession *self,
+            GTask        *task)
+{
+  InitData *data = g_task_get_task_data (task);
+  GCancellable *outer = g_task_get_cancellable (task);
+  GXmppStreamConfig *stream_config = gxmpp_session_config_get_stream_config (self->config);
+  guint timeout = gxmpp_stream_config_get_connect_timeout (stream_config);
+  g_autoptr(GXmppJid) domain_jid = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->state != GXMPP_SESSION_STATE_DISCONNECTED)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
+                               _("The session is already connecting or connected"));
+      g_object_unref (task);
+      return;
+    }
+
+  /* The domain must be a valid domainpart: it is what the certificate is
+   * checked against. */
+  domain_jid = self->domain != NULL ? gxmpp_jid_new (self->domain, &error) : NULL;
+  if (domain_jid == NULL || !gxmpp_jid_is_domain (domain_jid))
+    {
+      g_task_return_new_error (task, GXMPP_ERROR, GXMPP_ERROR_INVALID_ADDRESS,
+                               _("“%s” is not a valid XMPP domain"), self->domain ? self->domain : "");
+      g_object_unref (task);
+      return;
+    }
+
+  self->negotiation.config = g_object_ref (self->config);
+  self->negotiation.stream_config = g_object_ref (stream_config);
+  self->negotiation.auth = self->auth != NULL ? g_object_ref (self->auth) : NULL;
+  self->negotiation.domain = g_strdup (gxmpp_jid_get_domain (domain_jid));
+  self->negotiation.accept_certificate = on_accept_certificate;
+  self->negotiation.accept_data = self;
+
+  if (outer != NULL)
+    {
+      data->outer = g_object_ref (outer);
+      data->cancelled_id = g_cancellable_connect (outer, G_CALLBACK (on_outer_cancelled),
+                                                  self->cancellable, NULL);
+    }
+
+  if (timeout > 0)
+    {
+      data->timeout = g_timeout_source_new (timeout);
+      g_source_set_callback (data->timeout, on_connect_timeout, task, NULL);
+      g_source_set_name (data->timeout, "[gxmpp] connect timeout");
+      g_source_attach (data->timeout, g_main_context_get_thread_default ());
+    }
+
+  set_state (self, GXMPP_SESSION_STATE_CONNECTING);
+  gxmpp_negotiate_async (&self->negotiation, self->cancellable, on_negotiated, task);
+}
+
+static void
+gxmpp_session_init_async (GAsyncInitable      *initable,
+                          int                  io_priority,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  GXmppSession *self = GXMPP_SESSION (initable);
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, gxmpp_session_init_async);
+  g_task_set_name (task, "[gxmpp] connect session");
+  g_task_set_task_data (task, g_new0 (InitData, 1), (GDestroyNotify) init_data_free);
+  init_start (self, task);
+}
+
+static gboolean
+gxmpp_session_init_finish (GAsyncInitable  *initable,
+                           GAsyncResult    *result,
+                           GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, initable), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+gxmpp_session_async_initable_iface_init (GAsyncInitableIface *iface)
+{
+  iface->init_async = gxmpp_session_init_async;
+  iface->init_finish = gxmpp_session_init_finish;
+}
+
+static void
+on_sync_init_done (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+/* The synchronous init runs the asynchronous one in a private main
+ * context: nothing else of the caller's runs meanwhile. */
+static gboolean
+gxmpp_session_initable_init (GInitable     *initable,
+                             GCancellable  *cancellable,
+                             GError       **error)
+{
+  GXmppSession *self = GXMPP_SESSION (initable);
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  GTask *task;
+  InitData *data;
+  gboolean ok;
+
+  g_main_context_push_thread_default (context);
+
+  task = g_task_new (self, cancellable, on_sync_init_done, &result);
+  g_task_set_source_tag (task, gxmpp_session_init_async);
+  g_task_set_name (task, "[gxmpp] connect session (sync)");
+  data = g_new0 (InitData, 1);
+  data->sync = TRUE;
+  g_task_set_task_data (task, data, (GDestroyNotify) init_data_free);
+  init_start (self, task);
+
+  while (result == NULL)
+    g_main_context_iteration (context, TRUE);
+
+  g_main_context_pop_thread_default (context);
+
+  ok = g_task_propagate_boolean (G_TASK (result), error);
+  if (ok)
+    start_receiving (self);
+  return ok;
+}
+
+static void
+gxmpp_session_initable_iface_init (GInitableIface *iface)
+{
+  iface->init = gxmpp_session_initable_init;
+}
+
+/**
+ * gxmpp_session_new_async:
+ * @domain: the XMPP domain of the account, such as `example.com`
+ * @config: (nullable): settings, or %NULL for the defaults
+ * @auth: (nullable): how to authenticate, or %NULL for an
+ *   unauthenticated stream (for in-band registration, say)
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the session is ready or has failed
+ * @user_data: data for @callback
+ *
+ * Connects a session: finds the server (SRV records, or
+ * [property@GXmpp.StreamConfig:server-address]), secures the stream with
+ * TLS as the TLS policy says, verifying the certificate against @domain,
+ * authenticates, binds a resource, and establishes the legacy session if
+ * the server requires it (the seed's `session`).
+ *
+ * Failures are reported each with their own error: %GXMPP_ERROR_CONNECTION_FAILED,
+ * %GXMPP_ERROR_NO_SERVICE, %GXMPP_ERROR_TLS_NOT_OFFERED, %GXMPP_ERROR_TLS_FAILED,
+ * %GXMPP_ERROR_BAD_CERTIFICATE, an error in %GXMPP_AUTH_ERROR (wrong
+ * credentials are %GXMPP_AUTH_ERROR_NOT_AUTHORIZED), %GXMPP_STREAM_ERROR,
+ * %G_IO_ERROR_TIMED_OUT after [property@GXmpp.StreamConfig:connect-timeout],
+ * %G_IO_ERROR_CANCELLED.
+ */
+void
+gxmpp_session_new_async (const char          *domain,
+                         GXmppSessionConfig  *config,
+                         GXmppAuth           *auth,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_return_if_fail (domain != NULL);
+  g_return_if_fail (config == NULL || GXMPP_IS_SESSION_CONFIG (config));
+  g_return_if_fail (auth == NULL || GXMPP_IS_AUTH (auth));
+
+  g_async_initable_new_async (GXMPP_TYPE_SESSION, G_PRIORITY_DEFAULT, cancellable, callback, user_data,
+                              "domain", domain, "config", config, "auth", auth, NULL);
+}
+
+/**
+ * gxmpp_session_new_finish:
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [func@GXmpp.Session.new_async].
+ *
+ * Returns: (transfer full) (nullable): the ready session, or %NULL on error
+ */
+GXmppSession *
+gxmpp_session_new_finish (GAsyncResult  *result,
+                          GError       **error)
+{
+  g_autoptr(GObject) source = g_async_result_get_source_object (result);
+  GObject *object;
+
+  object = g_async_initable_new_finish (G_ASYNC_INITABLE (source), result, error);
+  return object != NULL ? GXMPP_SESSION (object) : NULL;
+}
+
+/**
+ * gxmpp_session_new_sync:
+ * @domain: the XMPP domain of the account
+ * @config: (nullable): settings, or %NULL for the defaults
+ * @auth: (nullable): how to authenticate, or %NULL
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Connects a session and waits until it is ready, as
+ * [func@GXmpp.Session.new_async] does. For scripts and tests: it blocks
+ * the calling thread, and nothing else of the thread's main context runs
+ * meanwhile. The session then works in the calling thread's main context.
+ *
+ * Returns: (transfer full) (nullable): the ready session, or %NULL on error
+ */
+GXmppSession *
+gxmpp_session_new_sync (const char          *domain,
+                        GXmppSessionConfig  *config,
+                        GXmppAuth           *auth,
+                        GCancellable        *cancellable,
+                        GError             **error)
+{
+  g_return_val_if_fail (domain != NULL, NULL);
+  g_return_val_if_fail (config == NULL || GXMPP_IS_SESSION_CONFIG (config), NULL);
+  g_return_val_if_fail (auth == NULL || GXMPP_IS_AUTH (auth), NULL);
+
+  return g_initable_new (GXMPP_TYPE_SESSION, cancellable, error,
+                         "domain", domain, "config", config, "auth", auth, NULL);
+}
+
+/* Accessors */
+
+/**
+ * gxmpp_session_get_domain:
+ * @session: a session
+ *
+ * Gets [property@GXmpp.Session:domain].
+ *
+ * Returns: the domain
+ */
+const char *
+gxmpp_session_get_domain (GXmppSession *session)
+{
+  g_return_val_if_fail (GXMPP_IS_SESSION (session), NULL);
+  return session->domain;
+}
+
+/**
+ * gxmpp_session_get_config:
+ * @session: a session
+ *
+ * Gets [property@GXmpp.Session:config].
+ *
+ * Returns: (transfer none): the settings
+ */
+GXmppSessionConfig *
+gxmpp_session_get_config (GXmppSession *session)
+{
+  g_return_val_if_fail (GXMPP_IS_SESSION (session), NULL);
+  return session->config;
+}
+
+/**
+ * gxmpp_session_get_state:
+ * @session: a session
+ *
+ * Gets [property@GXmpp.Session:state].
+ *
+ * Returns: the state
+ */
+GXmppSessionState
+gxmpp_session_get_state (GXmppSession *session)
+{
+  g_return_val_if_fail (GXMPP_IS_SESSION (session), GXMPP_SESSION_STATE_CLOSED);
+  return session->state;
+}
+
+/**
+ * gxmpp_session_get_jid:
+ * @session: a session
+ *
+ * Gets the full JID the session is bound to.
+ *
+ * Returns: (transfer none) (nullable): the JID, or %NULL before binding or
+ *   for an unauthenticated stream
+ */
+GXmppJid *
+gxmpp_session_get_jid (GXmppSession *session)
+{
+  g_return_val_if_fail (GXMPP_IS_SESSION (session), NULL);
+  return session->negotiation.jid;
+}
+
+/**
+ * gxmpp_session_get_features:
+ * @session: a session
+ *
+ * Gets [property@GXmpp.Session:features].
+ *
+ * Returns: (transfer none) (nullable): the `<stream:features/>` element
+ */
+GXmppNode *
+gxmpp_session_get_features (GXmppSession *session)
+{
+  g_return_val_if_fail (GXMPP_IS_SESSION (session), NULL);
+  return session->negotiation.features;
+}
+
+/**
+ * gxmpp_session_is_secure:
+ * @session: a session
+ *
+ * Checks whether the session's stream runs over TLS.
+ *
+ * Returns: %TRUE over TLS
+ */
+gboolean
+gxmpp_session_is_secure (GXmppSession *session)
+{
+  g_return_val_if_fail (GXMPP_IS_SESSION (session), FALSE);
+  return session->negotiation.stream != NULL && gxmpp_stream_is_secure (session->negotiation.stream);
+}
+
+/**
+ * gxmpp_session_get_tls_connection:
+ * @session: a session
+ *
+ * Gets the TLS connection of the session's stream, to look at the
+ * server's certificate or the protocol version.
+ *
+ * Returns: (transfer none) (nullable): the TLS connection, or %NULL
+ */
+GTlsConnection *
+gxmpp_session_get_tls_connection (GXmppSession *session)
+{
+  GIOStream *base;
+
+  g_return_val_if_fail (GXMPP_IS_SESSION (session), NULL);
+
+  if (session->negotiation.stream == NULL)
+    return NULL;
+  base = gxmpp_stream_get_base_stream (session->negotiation.stream);
+  return G_IS_TLS_CONNECTION (base) ? G_TLS_CONNECTION (base) : NULL;
+}
+
+/**
+ * gxmpp_session_get_mechanism:
+ * @session: a session
+ *
+ * Gets the name of the SASL mechanism the session authenticated with.
+ *
+ * Returns: (nullable): the mechanism, such as `SCRAM-SHA-256-PLUS`, or %NULL
+ */
+const char *
+gxmpp_session_get_mechanism (GXmppSession *session)
+{
+  g_return_val_if_fail (GXMPP_IS_SESSION (session), NULL);
+  return session->negotiation.mechanism;
+}
+
+/* Sending */
+
+static gboolean
+check_ready (GXmppSession  *self,
+             GError       **error)
+{
+  if (self->state == GXMPP_SESSION_STATE_READY)
+    return TRUE;
+
+  if (self->state == GXMPP_SESSION_STATE_CLOSED || self->state == GXMPP_SESSION_STATE_CLOSING)
+    g_set_error_literal (error, GXMPP_ERROR, GXMPP_ERROR_CLOSED, _("The session is closed"));
+  else
+    g_set_error_literal (error, GXMPP_ERROR, GXMPP_ERROR_NOT_READY, _("The session is not connected yet"));
+  return FALSE;
+}
+
+static void
+ensure_id (GXmppSession *self,
+           GXmppStanza  *stanza)
+{
+  if (gxmpp_stanza_get_id (stanza) == NULL)
+    {
+      g_autofree char *id = gxmpp_session_config_make_stanza_id (self->config);
+
+      gxmpp_stanza_set_id (stanza, id);
+    }
+}
+
+/**
+ * gxmpp_session_send:
+ * @session: a ready session
+ * @stanza: the stanza to send
+ * @error: return location for a #GError
+ *
+ * Queues a stanza for sending (the seed's `sendMessage`, `sendPresence`).
+ * A stanza without an `id` gets one first. Fails with
+ * %GXMPP_ERROR_INVALID_CHARACTER, and sends nothing, if some text holds a
+ * character XML cannot carry; with %GXMPP_ERROR_NOT_READY or
+ * %GXMPP_ERROR_CLOSED if the session is not ready.
+ *
+ * Returns: %TRUE if the stanza was queued
+ */
+gboolean
+gxmpp_session_send (GXmppSession  *session,
+                    GXmppStanza   *stanza,
+                    GError       **error)
+{
+  g_return_val_if_fail (GXMPP_IS_SESSION (session), FALSE);
+  g_return_val_if_fail (GXMPP_IS_STANZA (stanza), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_ready (session, error))
+    return FALSE;
+  ensure_id (session, stanza);
+  return gxmpp_stream_write (session->negotiation.stream, gxmpp_stanza_get_node (stanza), error);
+}
+
+static void
+on_sent (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (gxmpp_stream_write_finish (GXMPP_STREAM (source), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * gxmpp_session_send_async:
+ * @session: a ready session
+ * @stanza: the stanza to send
+ * @cancellable: (nullable): a #GCancellable; cancelling stops the wait, not
+ *   the sending
+ * @callback: called when the stanza has been sent
+ * @user_data: data for @callback
+ *
+ * Sends a stanza as [method@GXmpp.Session.send] does and tells when it has
+ * been written to the connection.
+ */
+void
+gxmpp_session_send_async (GXmppSession        *session,
+                          GXmppStanza         *stanza,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (GXMPP_IS_SESSION (session));
+  g_return_if_fail (GXMPP_IS_STANZA (stanza));
+
+  task = g_task_new (session, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gxmpp_session_send_async);
+  g_task_set_name (task, "[gxmpp] send");
+
+  if (!check_ready (session, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  ensure_id (session, stanza);
+  gxmpp_stream_write_async (session->negotiation.stream, gxmpp_stanza_get_node (stanza),
+                            cancellable, on_sent, g_steal_pointer (&task));
+}
+
+/**
+ * gxmpp_session_send_finish:
+ * @session: a session
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@GXmpp.Session.send_async].
+ *
+ * Returns: %TRUE if the stanza was sent
+ */
+gboolean
+gxmpp_session_send_finish (GXmppSession  *session,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, session), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gxmpp_session_send_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* IQ requests and their replies */
+
+static void
+complete_pending (PendingIq *pending,
+                  GXmppIq   *reply,
+                  GError    *error)
+{
+  GXmppSession *self = pending->session;
+  g_autoptr(GTask) task = g_steal_pointer (&pending->task);
+
+  /* Out of the table first: completing may run code that sends again. */
+  g_hash_table_remove (self->pending_iqs, pending->id);
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, g_object_ref (reply), g_object_unref);
+}
+
+static gboolean
+on_iq_timeout (gpointer user_data)
+{
+  PendingIq *pending = user_data;
+
+  g_clear_pointer (&pending->timeout, g_source_unref);
+  complete_pending (pending, NULL,
+                    g_error_new_literal (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                                         _("No reply came in time")));
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_iq_cancelled (GCancellable *cancellable,
+                 gpointer      user_data)
+{
+  PendingIq *pending = user_data;
+
+  g_clear_pointer (&pending->cancel, g_source_unref);
+  complete_pending (pending, NULL,
+                    g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                         _("Operation was cancelled")));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+fail_pending_iqs (GXmppSession *self,
+                  const GError *reason)
+{
+  GHashTableIter iter;
+  PendingIq *pending;
+  GPtrArray *all = g_ptr_array_new ();
+
+  g_hash_table_iter_init (&iter, self->pending_iqs);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &pending))
+    g_ptr_array_add (all, pending);
+
+  for (guint i = 0; i < all->len; i++)
+    {
+      pending = all->pdata[i];
+      complete_pending (pending, NULL, g_error_new (GXMPP_ERROR, GXMPP_ERROR_CLOSED,
+                                                    _("The session closed before the reply came: %s"),
+                                                    reason->message));
+    }
+  g_ptr_array_unref (all);
+}
+
+/**
+ * gxmpp_session_send_iq_async:
+ * @session: a ready session
+ * @iq: a get or set request
+ * @timeout_ms: how long to wait for the reply, in milliseconds; 0 for the
+ *   session's [property@GXmpp.SessionConfig:iq-timeout]
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the reply
+ * @user_data: data for @callback
+ *
+ * Sends an IQ request and waits for its reply (the seed's `sendIQ'`). The
+ * request gets an unguessable `id` unless it has one. Only a reply with
+ * that id from the entity asked counts: for a request without `to`, the
+ * account's server or account; otherwise exactly the `to` address.
+ */
+void
+gxmpp_session_send_iq_async (GXmppSession        *session,
+                             GXmppIq             *iq,
+                             guint                timeout_ms,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+  PendingIq *pending;
+  GXmppJid *to;
+
+  g_return_if_fail (GXMPP_IS_SESSION (session));
+  g_return_if_fail (GXMPP_IS_IQ (iq));
+
+  task = g_task_new (session, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gxmpp_session_send_iq_async);
+  g_task_set_name (task, "[gxmpp] send IQ");
+
+  if (!gxmpp_iq_is_request (iq))
+    {
+      g_task_return_new_error (task, GXMPP_ERROR, GXMPP_ERROR_INVALID_STANZA,
+                               _("Only IQ requests (get and set) have replies"));
+      return;
+    }
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  if (!check_ready (session, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  ensure_id (session, GXMPP_STANZA (iq));
+  if (g_hash_table_contains (session->pending_iqs, gxmpp_stanza_get_id (GXMPP_STANZA (iq))))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                               _("An IQ with this id is already waiting for its reply"));
+      return;
+    }
+  if (!gxmpp_stream_write (session->negotiation.stream, gxmpp_stanza_get_node (GXMPP_STANZA (iq)), &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  pending = g_new0 (PendingIq, 1);
+  pending->session = session;
+  pending->id = g_strdup (gxmpp_stanza_get_id (GXMPP_STANZA (iq)));
+  to = gxmpp_stanza_get_to (GXMPP_STANZA (iq));
+  pending->to = to != NULL ? gxmpp_jid_ref (to) : NULL;
+  pending->task = g_steal_pointer (&task);
+
+  if (timeout_ms == 0)
+    timeout_ms = gxmpp_session_config_get_iq_timeout (session->config);
+  if (timeout_ms > 0)
+    {
+      pending->timeout = g_timeout_source_new (timeout_ms);
+      g_source_set_callback (pending->timeout, on_iq_timeout, pending, NULL);
+      g_source_set_name (pending->timeout, "[gxmpp] IQ timeout");
+      g_source_attach (pending->timeout, g_task_get_context (pending->task));
+    }
+  if (cancellable != NULL)
+    {
+      pending->cancel = g_cancellable_source_new (cancellable);
+      g_source_set_callback (pending->cancel, G_SOURCE_FUNC (on_iq_cancelled), pending, NULL);
+      g_source_attach (pending->cancel, g_task_get_context (pending->task));
+    }
+
+  g_hash_table_insert (session->pending_iqs, pending->id, pending);
+}
+
+/**
+ * gxmpp_session_send_iq_finish_reply:
+ * @session: a session
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@GXmpp.Session.send_iq_async], giving the reply whatever
+ * its type: a `result`, or an `error` whose details
+ * [method@GXmpp.Stanza.get_error] reads. Fails only when no reply came
+ * (%G_IO_ERROR_TIMED_OUT, %G_IO_ERROR_CANCELLED, %GXMPP_ERROR_CLOSED).
+ * Language bindings, which lose the details a stanza error #GError carries
+ * in C, use this one.
+ *
+ * Returns: (transfer full) (nullable): the reply, or %NULL
+ */
+GXmppIq *
+gxmpp_session_send_iq_finish_reply (GXmppSession  *session,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, session), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gxmpp_session_send_iq_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * gxmpp_session_send_iq_finish:
+ * @session: a session
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@GXmpp.Session.send_iq_async]. An `error` reply becomes
+ * a #GError in %GXMPP_STANZA_ERROR whose code is the condition;
+ * [func@GXmpp.StanzaErrorDetails.from_gerror] gives the rest of it.
+ *
+ * Returns: (transfer full) (nullable): the `result` reply, or %NULL on error
+ */
+GXmppIq *
+gxmpp_session_send_iq_finish (GXmppSession  *session,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_autoptr(GXmppIq) reply = NULL;
+  g_autoptr(GXmppStanzaErrorDetails) details = NULL;
+
+  reply = gxmpp_session_send_iq_finish_reply (session, result, error);
+  if (reply == NULL)
+    return NULL;
+
+  details = gxmpp_stanza_get_error (GXMPP_STANZA (reply));
+  if (details != NULL)
+    {
+      g_propagate_error (error, gxmpp_stanza_error_details_to_gerror (details));
+      return NULL;
+    }
+  return g_steal_pointer (&reply);
+}
+
+/* Whether @from may answer a request sent to @to: wocky's check_spoofing,
+ * made a little stricter. A request without 'to' goes to the account's
+ * server on the account's behalf: the reply comes with no 'from', or from
+ * the domain, the bare JID or the full JID. A request to the account's
+ * own bare JID is answered by the server for it. Anything else must come
+ * back from exactly where it went. */
+static gboolean
+reply_sender_ok (GXmppSession *self,
+                 GXmppJid     *to,
+                 GXmppJid     *from)
+{
+  GXmppJid *full = self->negotiation.jid;
+  g_autoptr(GXmppJid) bare = full != NULL ? gxmpp_jid_to_bare (full) : NULL;
+  g_autoptr(GXmppJid) domain = gxmpp_jid_new (self->negotiation.domain, NULL);
+
+  if (to == NULL)
+    return from == NULL ||
+           (domain != NULL && gxmpp_jid_equal (from, domain)) ||
+           (bare != NULL && gxmpp_jid_equal (from, bare)) ||
+           (full != NULL && gxmpp_jid_equal (from, full));
+
+  if (from == NULL)
+    return (bare != NULL && gxmpp_jid_equal (to, bare)) ||
+           (domain != NULL && gxmpp_jid_equal (to, domain));
+
+  return gxmpp_jid_equal (from, to);
+}
+
+/* A reply to one of our requests: consumed here. */
+static gboolean
+take_reply (GXmppSession *self,
+            GXmppIq      *iq)
+{
+  PendingIq *pending;
+  const char *id = gxmpp_stanza_get_id (GXMPP_STANZA (iq));
+
+  if (id == NULL)
+    return FALSE;
+  pending = g_hash_table_lookup (self->pending_iqs, id);
+  if (pending == NULL)
+    return FALSE;
+
+  if (!reply_sender_ok (self, pending->to, gxmpp_stanza_get_from (GXMPP_STANZA (iq))))
+    {
+      g_debug ("An IQ %s with the id of a pending request came from the wrong sender; not a reply",
+               gxmpp_iq_get_iq_type (iq) == GXMPP_IQ_TYPE_ERROR ? "error" : "result");
+      return FALSE;
+    }
+
+  complete_pending (pending, iq, NULL);
+  return TRUE;
+}
+
+/* Receiving */
+
+static void
+reply_error (GXmppSession              *self,
+             GXmppIq                   *request,
+             GXmppStanzaError           condition)
+{
+  g_autoptr(GXmppStanzaErrorDetails) details = gxmpp_stanza_error_details_new (condition);
+  g_autoptr(GXmppIq) reply = gxmpp_iq_new_error (request, details);
+
+  gxmpp_session_send (self, GXMPP_STANZA (reply), NULL);
+}
+
+static IqHandler *
+find_iq_handler (GXmppSession *self,
+                 GXmppIqType   type,
+                 const char   *ns)
+{
+  for (guint i = 0; i < self->iq_handlers->len; i++)
+    {
+      IqHandler *handler = self->iq_handlers->pdata[i];
+
+      if (handler->type == type && g_strcmp0 (handler->ns, ns) == 0)
+        return handler;
+    }
+  return NULL;
+}
+
+static gboolean
+dispatch_iq_request (GXmppSession *self,
+                     GXmppIq      *iq)
+{
+  GXmppNode *payload = gxmpp_iq_get_payload (iq);
+  IqHandler *handler = find_iq_handler (self, gxmpp_iq_get_iq_type (iq),
+                                        payload != NULL ? gxmpp_node_get_namespace (payload) : NULL);
+  g_autoptr(GXmppIqRequest) request = NULL;
+
+  if (handler == NULL)
+    return FALSE;
+
+  request = gxmpp_iq_request_new (self, iq);
+  handler->func (self, request, handler->data);
+  return TRUE;
+}
+
+static gboolean
+dispatch_handlers (GXmppSession *self,
+                   GXmppStanza  *stanza)
+{
+  g_autoptr(GPtrArray) snapshot = g_ptr_array_new_with_free_func ((GDestroyNotify) handler_unref);
+
+  /* A handler may add or remove handlers: run over a snapshot, skipping
+   * the ones removed meanwhile. */
+  for (guint i = 0; i < self->handlers->len; i++)
+    g_ptr_array_add (snapshot, handler_ref (self->handlers->pdata[i]));
+
+  for (guint i = 0; i < snapshot->len; i++)
+    {
+      Handler *handler = snapshot->pdata[i];
+
+      if (handler->removed ||
+          !gxmpp_stanza_match_matches (handler->match, stanza, self->negotiation.jid))
+        continue;
+      if (handler->func (self, stanza, handler->data))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+dispatch (GXmppSession *self,
+          GXmppStanza  *stanza)
+{
+  gboolean handled = FALSE;
+
+  for (guint i = 0; i < self->inboxes->len; i++)
+    gxmpp_inbox_push (self->inboxes->pdata[i], stanza);
+
+  g_signal_emit (self, signals[SIGNAL_STANZA], 0, stanza, &handled);
+  if (handled || self->state != GXMPP_SESSION_STATE_READY)
+    return;
+
+  if (GXMPP_IS_IQ (stanza) && gxmpp_iq_is_request (GXMPP_IQ (stanza)))
+    {
+      if (dispatch_iq_request (self, GXMPP_IQ (stanza)) || dispatch_handlers (self, stanza))
+        return;
+      /* RFC 6120 8.4: a request nobody understands gets an answer anyway. */
+      if (self->state == GXMPP_SESSION_STATE_READY)
+        reply_error (self, GXMPP_IQ (stanza), GXMPP_STANZA_ERROR_SERVICE_UNAVAILABLE);
+      return;
+    }
+
+  if (dispatch_handlers (self, stanza) || self->state != GXMPP_SESSION_STATE_READY)
+    return;
+
+  if (GXMPP_IS_MESSAGE (stanza))
+    g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, stanza, &handled);
+  else if (GXMPP_IS_PRESENCE (stanza))
+    g_signal_emit (self, signals[SIGNAL_PRESENCE], 0, stanza, &handled);
+}
+
+static void
+on_element (GXmppStream *stream,
+            GXmppNode   *element,
+            gpointer     user_data)
+{
+  GXmppSession *self = user_data;
+  g_autoptr(GXmppSession) hold = g_object_ref (self);
+  g_autoptr(GXmppStanza) stanza = NULL;
+  g_autoptr(GError) error = NULL;
+
+  stanza = gxmpp_stanza_new_from_node (element, &error);
+  if (stanza == NULL)
+    {
+      const char *type = gxmpp_node_get_attribute (element, "type");
+
+      g_debug ("Dropping an invalid stanza: %s", error->message);
+      /* A broken request still deserves an answer (RFC 6120 8.3.1). */
+      if (gxmpp_node_is (element, "iq", NULL) && gxmpp_node_get_attribute (element, "id") != NULL &&
+          (g_strcmp0 (type, "get") == 0 || g_strcmp0 (type, "set") == 0))
+        {
+          g_autoptr(GXmppNode) reply = gxmpp_node_new ("iq", GXMPP_NS_CLIENT);
+          g_autoptr(GXmppStanzaErrorDetails) details =
+            gxmpp_stanza_error_details_new (GXMPP_STANZA_ERROR_BAD_REQUEST);
+          g_autoptr(GXmppNode) error_node = gxmpp_stanza_error_details_to_node (details);
+
+          gxmpp_node_set_attribute (reply, "type", "error");
+          gxmpp_node_set_attribute (reply, "id", gxmpp_node_get_attribute (element, "id"));
+          if (gxmpp_node_get_attribute (element, "from") != NULL)
+            {
+              g_autoptr(GXmppJid) from = gxmpp_jid_new (gxmpp_node_get_attribute (element, "from"), NULL);
+
+              if (from != NULL)
+                gxmpp_node_set_attribute (reply, "to", gxmpp_jid_to_string (from));
+            }
+          gxmpp_node_append (reply, error_node);
+          gxmpp_stream_write (stream, reply, NULL);
+        }
+      return;
+    }
+
+  if (GXMPP_IS_IQ (stanza) && !gxmpp_iq_is_request (GXMPP_IQ (stanza)) &&
+      take_reply (self, GXMPP_IQ (stanza)))
+    return;
+
+  dispatch (self, stanza);
+}
+
+static void
+on_stream_end (GXmppStream  *stream,
+               const GError *error,
+               gpointer      user_data)
+{
+  GXmppSession *self = user_data;
+  g_autoptr(GXmppSession) hold = g_object_ref (self);
+
+  /* Our own close gets its answer: closing finishes it. */
+  if (self->closing_by_us)
+    return;
+
+  g_debug ("The stream ended: %s", error->message);
+  /* Answer the peer's closing tag with ours, and let go of the connection. */
+  gxmpp_stream_close_async (stream, 1000, NULL, NULL, NULL);
+  session_closed (self, error);
+}
+
+/* Handlers */
+
+/**
+ * gxmpp_session_add_handler:
+ * @session: a session
+ * @match: which stanzas the handler wants
+ * @priority: handlers with a higher priority run first; handlers of equal
+ *   priority run in the order they were added
+ * @handler: (scope notified) (closure user_data) (destroy destroy): the handler
+ * @user_data: data for @handler
+ * @destroy: (nullable): frees @user_data when the handler is removed
+ *
+ * Adds a handler for received stanzas that @match matches. Handlers run
+ * until one returns %TRUE (wocky's porter, made bindable); see the class
+ * documentation for where they come in the dispatch.
+ *
+ * Returns: the handler's id, for [method@GXmpp.Session.remove_handler]
+ */
+guint
+gxmpp_session_add_handler (GXmppSession       *session,
+                           GXmppStanzaMatch   *match,
+                           int                 priority,
+                           GXmppStanzaHandler  handler,
+                           gpointer            user_data,
+                           GDestroyNotify      destroy)
+{
+  Handler *entry;
+  guint i;
+
+  g_return_val_if_fail (GXMPP_IS_SESSION (session), 0);
+  g_return_val_if_fail (match != NULL, 0);
+  g_return_val_if_fail (handler != NULL, 0);
+
+  entry = g_new0 (Handler, 1);
+  g_atomic_ref_count_init (&entry->ref_count);
+  entry->id = session->next_handler_id++;
+  entry->priority = priority;
+  entry->match = gxmpp_stanza_match_ref (match);
+  entry->func = handler;
+  entry->data = user_data;
+  entry->destroy = destroy;
+
+  for (i = 0; i < session->handlers->len; i++)
+    if (((Handler *) session->handlers->pdata[i])->priority < priority)
+      break;
+  g_ptr_array_insert (session->handlers, i, entry);
+  return entry->id;
+}
+
+/**
+ * gxmpp_session_remove_handler:
+ * @session: a session
+ * @handler_id: an id from [method@GXmpp.Session.add_handler]
+ *
+ * Removes a handler. It is not called again, also when removed from inside
+ * a dispatch.
+ */
+void
+gxmpp_session_remove_handler (GXmppSession *session,
+                              guint         handler_id)
+{
+  g_return_if_fail (GXMPP_IS_SESSION (session));
+
+  for (guint i = 0; i < session->handlers->len; i++)
+    {
+      Handler *handler = session->handlers->pdata[i];
+
+      if (handler->id == handler_id)
+        {
+          handler->removed = TRUE;
+          g_ptr_array_remove_index (session->handlers, i);
+          return;
+        }
+    }
+  g_critical ("%s: no handler with id %u", G_STRFUNC, handler_id);
+}
+
+/**
+ * gxmpp_session_add_iq_handler:
+ * @session: a session
+ * @type: %GXMPP_IQ_TYPE_GET or %GXMPP_IQ_TYPE_SET
+ * @ns: the namespace of the requests' payload element
+ * @handler: (scope notified) (closure user_data) (destroy destroy): the handler
+ * @user_data: data for @handler
+ * @destroy: (nullable): frees @user_data when the handler is removed
+ * @error: return location for a #GError
+ *
+ * Handles IQ requests of @type whose payload is in @ns (the seed's
+ * `listenIQ`). There is at most one handler per type and namespace: a
+ * second one fails with %GXMPP_ERROR_ALREADY_HANDLED. The handler gets a
+ * [class@GXmpp.IqRequest] to answer exactly once.
+ *
+ * Returns: the handler's id, or 0 on error
+ */
+guint
+gxmpp_session_add_iq_handler (GXmppSession    *session,
+                              GXmppIqType      type,
+                              const char      *ns,
+                              GXmppIqHandler   handler,
+                              gpointer         user_data,
+                              GDestroyNotify   destroy,
+                              GError         **error)
+{
+  IqHandler *entry;
+
+  g_return_val_if_fail (GXMPP_IS_SESSION (session), 0);
+  g_return_val_if_fail (type == GXMPP_IQ_TYPE_GET || type == GXMPP_IQ_TYPE_SET, 0);
+  g_return_val_if_fail (ns != NULL, 0);
+  g_return_val_if_fail (handler != NULL, 0);
+
+  if (find_iq_handler (session, type, ns) != NULL)
+    {
+      g_set_error (error, GXMPP_ERROR, GXMPP_ERROR_ALREADY_HANDLED,
+                   _("IQ %s requests in %s are already handled"),
+                   type == GXMPP_IQ_TYPE_GET ? "get" : "set", ns);
+      if (destroy != NULL)
+        destroy (user_data);
+      return 0;
+    }
+
+  entry = g_new0 (IqHandler, 1);
+  entry->id = session->next_handler_id++;
+  entry->type = type;
+  entry->ns = g_strdup (ns);
+  entry->func = handler;
+  entry->data = user_data;
+  entry->destroy = destroy;
+  g_ptr_array_add (session->iq_handlers, entry);
+  return entry->id;
+}
+
+/**
+ * gxmpp_session_remove_iq_handler:
+ * @session: a session
+ * @handler_id: an id from [method@GXmpp.Session.add_iq_handler]
+ *
+ * Removes an IQ handler; its requests are answered `service-unavailable`
+ * again.
+ */
+void
+gxmpp_session_remove_iq_handler (GXmppSession *session,
+                                 guint         handler_id)
+{
+  g_return_if_fail (GXMPP_IS_SESSION (session));
+
+  for (guint i = 0; i < session->iq_handlers->len; i++)
+    if (((IqHandler *) session->iq_handlers->pdata[i])->id == handler_id)
+      {
+        g_ptr_array_remove_index (session->iq_handlers, i);
+        return;
+      }
+  g_critical ("%s: no IQ handler with id %u", G_STRFUNC, handler_id);
+}
+
+/* Inboxes (gxmpp-inbox.c) */
+
+void
+gxmpp_session_add_inbox (GXmppSession *session,
+                         GXmppInbox   *inbox)
+{
+  g_ptr_array_add (session->inboxes, inbox);
+}
+
+void
+gxmpp_session_remove_inbox (GXmppSession *session,
+                            GXmppInbox   *inbox)
+{
+  g_ptr_array_remove (session->inboxes, inbox);
+}
+
+gboolean
+gxmpp_session_is_closed (GXmppSession *session)
+{
+  return session->closed_emitted;
+}
+
+/* Closing */
+
+static void
+on_closed (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GXmppSession *self = g_task_get_source_object (task);
+
+  gxmpp_stream_close_finish (GXMPP_STREAM (source), result, NULL);
+  session_closed (self, NULL);
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * gxmpp_session_close_async:
+ * @session: a session
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the session is closed
+ * @user_data: data for @callback
+ *
+ * Closes the session: sends the closing tag, waits up to five seconds for
+ * the server's, and closes the connection. [signal@GXmpp.Session::closed]
+ * is emitted with no reason. Closing a closed session succeeds at once.
+ */
+void
+gxmpp_session_close_async (GXmppSession        *session,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (GXMPP_IS_SESSION (session));
+
+  task = g_task_new (session, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gxmpp_session_close_async);
+  g_task_set_name (task, "[gxmpp] close session");
+
+  if (session->state != GXMPP_SESSION_STATE_READY || session->closing_by_us)
+    {
+      if (session->state == GXMPP_SESSION_STATE_CONNECTING)
+        g_cancellable_cancel (session->cancellable);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  session->closing_by_us = TRUE;
+  set_state (session, GXMPP_SESSION_STATE_CLOSING);
+  gxmpp_stream_close_async (session->negotiation.stream, CLOSE_TIMEOUT_MS, NULL,
+                            on_closed, g_steal_pointer (&task));
+}
+
+/**
+ * gxmpp_session_close_finish:
+ * @session: a session
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@GXmpp.Session.close_async].
+ *
+ * Returns: %TRUE when the session is closed
+ */
+gboolean
+gxmpp_session_close_finish (GXmppSession  *session,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, session), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gxmpp_session_close_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

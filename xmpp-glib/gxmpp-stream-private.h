@@ -1,0 +1,44 @@
+/* gxmpp-stream-private.h: the session's side of the stream
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "gxmpp-stream.h"
+
+G_BEGIN_DECLS
+
+/* Push mode, for the session: every element is handed to @element_func as
+ * soon as it is parsed (no GTask per element), and the end of the stream,
+ * its error or the connection's, to @error_func once (@error is
+ * GXMPP_ERROR_CLOSED for an orderly close by the peer). Both run on the
+ * stream's main context; the stream is kept alive while they run. */
+typedef void (* GXmppStreamElementFunc) (GXmppStream *stream,
+                                         GXmppNode   *element,
+                                         gpointer     user_data);
+typedef void (* GXmppStreamEndFunc)     (GXmppStream  *stream,
+                                         const GError *error,
+                                         gpointer      user_data);
+
+void gxmpp_stream_start_receiving (GXmppStream            *stream,
+                                   GXmppStreamElementFunc  element_func,
+                                   GXmppStreamEndFunc      end_func,
+                                   gpointer                user_data);
+void gxmpp_stream_stop_receiving (GXmppStream *stream);
+
+/* Fails with GXMPP_STREAM_ERROR_BAD_FORMAT if the peer sent anything
+ * after the last element read (bytes after <proceed/> are an injection). */
+gboolean gxmpp_stream_check_nothing_pending (GXmppStream  *stream,
+                                             GError      **error);
+
+/* Bytes queued for writing and not yet written. */
+gsize gxmpp_stream_get_unwritten (GXmppStream *stream);
+
+/* The <stream:error/> the peer sent, if any (for see-other-host). */
+GXmppNode *gxmpp_stream_get_error_element (GXmppStream *stream);
+
+/* Turns a received <stream:error/> into a GError in GXMPP_STREAM_ERROR. */
+GError *gxmpp_stream_error_from_node (GXmppNode *element);
+
+G_END_DECLS
