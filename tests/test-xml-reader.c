@@ -366,6 +366,8 @@ static const Hostile hostile_inputs[] = {
     GXMPP_STREAM_ERROR_INVALID_NAMESPACE, 1 },
   { "unbound-element-prefix", "<foo:message/>", FALSE, GXMPP_STREAM_ERROR_BAD_NAMESPACE_PREFIX, 1 },
   { "unbound-attribute-prefix", "<message foo:x='1'/>", FALSE, GXMPP_STREAM_ERROR_BAD_NAMESPACE_PREFIX, 1 },
+  { "element-in-xml-namespace", "<message><xml:lang/></message>", FALSE,
+    GXMPP_STREAM_ERROR_BAD_NAMESPACE_PREFIX, 1 },
   { "smuggled-stream-header", "<message><stream:stream xmlns='jabber:client'><presence/></message>",
     FALSE, GXMPP_STREAM_ERROR_BAD_FORMAT, 1 },
   { "second-stream-header", "<stream:stream xmlns='jabber:client'>", FALSE, GXMPP_STREAM_ERROR_BAD_FORMAT, 1 },

@@ -180,7 +180,9 @@ invalidate_text_cache (GXmppNode *node)
  *   string) for none
  *
  * Creates an element with no attributes and no children. @name must be an
- * XML name without a prefix.
+ * XML name without a prefix. No element can be in the namespaces that XML
+ * reserves for `xml:` and `xmlns:` ([const@GXmpp.NS_XML] and
+ * `http://www.w3.org/2000/xmlns/`).
  *
  * Returns: (transfer full): a new mutable element
  */
@@ -190,6 +192,8 @@ gxmpp_node_new (const char *name,
 {
   g_return_val_if_fail (gxmpp_node_name_is_valid (name), NULL);
   g_return_val_if_fail (ns == NULL || g_utf8_validate (ns, -1, NULL), NULL);
+  g_return_val_if_fail (ns == NULL || (strcmp (ns, GXMPP_NS_XML) != 0 &&
+                                       strcmp (ns, XMLNS_NS) != 0), NULL);
 
   /* An empty namespace name means no namespace. */
   if (ns != NULL && *ns == '\0')

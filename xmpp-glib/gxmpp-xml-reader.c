@@ -402,6 +402,16 @@ on_start_element (void           *user_data,
       return;
     }
 
+  /* libxml2 binds the prefix "xml" without a declaration; an element in
+   * that namespace could never be written back. */
+  if (uri != NULL && strcmp ((const char *) uri, GXMPP_NS_XML) == 0)
+    {
+      reader_fail (r, GXMPP_STREAM_ERROR_BAD_NAMESPACE_PREFIX,
+                   _("The element “%s” uses the prefix reserved for XML attributes"),
+                   (const char *) localname);
+      return;
+    }
+
   if (level == 1)
     r->tree_cost = 0;
   node = build_element (r, localname, uri, nb_attributes, attributes);
