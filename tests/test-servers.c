@@ -284,6 +284,7 @@ raw_connect (GXmppTestServer *server,
   Raw *raw = g_new0 (Raw, 1);
 
   g_socket_client_set_timeout (client, 20);
+  g_socket_client_set_enable_proxy (client, FALSE);  /* 127.0.0.1 and nothing else */
   raw->tcp = g_socket_client_connect (client, address, NULL, &error);
   g_assert_no_error (error);
   raw->stream = g_object_ref (G_IO_STREAM (raw->tcp));
@@ -930,6 +931,7 @@ port_open (guint16 port)
   g_autoptr(GSocketClient) client = g_socket_client_new ();
   g_autoptr(GSocketConnection) conn = NULL;
 
+  g_socket_client_set_enable_proxy (client, FALSE);
   conn = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, NULL);
   return conn != NULL;
 }

@@ -262,6 +262,13 @@ def port_open(port):
         return False
 
 
+def log_size(path):
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
 def run(argv, **kwargs):
     """Runs a helper program; its output goes into the exception on failure."""
     kwargs.setdefault("stdin", subprocess.DEVNULL)
@@ -463,6 +470,15 @@ class Server:
         self.watchdog.tell("group-done", pgid)
         self.proc = None
 
+    def new_log(self):
+        """What the server logged since the last launch."""
+        try:
+            with open(self.log_path, "rb") as f:
+                f.seek(self.log_offset)
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
     def terminate(self):
         """Asks the server to stop."""
         signal_group(self.proc.pid, signal.SIGTERM)
@@ -475,10 +491,10 @@ class Server:
         what a real negotiation offers."""
         deadline = time.monotonic() + timeout
         while True:
-            if not self.running():
-                raise Failure(f"{self.name} exited with status {self.proc.returncode}")
             if self.failed_to_bind():
                 raise PortInUse()
+            if not self.running():
+                raise Failure(f"{self.name} exited with status {self.proc.returncode}")
             if port_open(self.port) and port_open(self.direct_tls_port):
                 break
             if time.monotonic() > deadline:
@@ -523,6 +539,8 @@ class Server:
 
     def start(self):
         """Starts the server as configured and waits until it is ready."""
+        # What an earlier run logged must not count for this one.
+        self.log_offset = log_size(self.log_path)
         self.launch()
         try:
             return self.wait_ready(START_TIMEOUT[self.name])
@@ -628,15 +646,10 @@ class Prosody(Server):
         return env
 
     def launch(self):
-        # The log of an earlier attempt must not make us think the ports
-        # failed again.
-        if os.path.exists(self.log_path):
-            os.rename(self.log_path, self.log_path + ".old")
         self.spawn(["prosody", "-F", "--config", self.config_path], env=self.env())
 
     def failed_to_bind(self):
-        text = tail(self.log_path, 200)
-        return "Failed to open server port" in text
+        return "Failed to open server port" in self.new_log()
 
     def module_name(self, name):
         return name[4:] if name.startswith("mod_") else name
@@ -674,13 +687,18 @@ class Ejabberd(Server):
             self.run_as = None
         else:
             raise Unavailable("ejabberdctl runs only as root or as the user ejabberd")
-        self.node = f"xmpptest{os.getpid()}x{secrets.token_hex(3)}@localhost"
+        # One node name per instance (the Mnesia data belong to it).
+        if not hasattr(self, "node"):
+            self.node = f"xmpptest{os.getpid()}x{secrets.token_hex(3)}@localhost"
         self.config_path = os.path.join(self.tmpdir, "ejabberd.yml")
         self.ctl_config_path = os.path.join(self.tmpdir, "ejabberdctl.cfg")
         self.spool = os.path.join(self.tmpdir, "spool")
         self.logs = os.path.join(self.tmpdir, "logs")
         self.home = os.path.join(self.tmpdir, "home")
         self.log_path = os.path.join(self.logs, "ejabberd.log")
+        # configure() runs before the first start only (again if a port was
+        # taken): a failed attempt's database goes.
+        shutil.rmtree(self.spool, ignore_errors=True)
         for d in (self.spool, self.logs, self.home):
             os.makedirs(d, exist_ok=True)
 
@@ -720,7 +738,7 @@ class Ejabberd(Server):
             return listener
 
         config = {
-            "loglevel": "debug" if o.log_level == "debug" else "info",
+            "loglevel": {"warn": "warning"}.get(o.log_level, o.log_level),
             "log_rotate_count": 0,
             "hosts": [DOMAIN] + ([ANON_DOMAIN] if o.anonymous else []),
             "certfiles": [self.certs["pem"]],
@@ -805,8 +823,7 @@ class Ejabberd(Server):
                 pass
 
     def failed_to_bind(self):
-        text = tail(self.log_path, 200)
-        return "eaddrinuse" in text
+        return "eaddrinuse" in self.new_log()
 
     def register(self, user, password):
         body = json.dumps({"user": user, "host": DOMAIN, "password": password}).encode()
