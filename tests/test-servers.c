@@ -796,6 +796,13 @@ test_register (gconstpointer data)
     }
 }
 
+static gboolean
+set_flag (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
 /* Runs last on the shared server: same port, same accounts after. */
 static void
 test_restart (gconstpointer data)
@@ -806,6 +813,7 @@ test_restart (gconstpointer data)
   g_autofree char *jid = NULL;
   guint16 port;
   gint64 t0;
+  gboolean ticked = FALSE;
   char buf[64];
   gssize n;
 
@@ -814,9 +822,12 @@ test_restart (gconstpointer data)
   port = gxmpp_test_server_get_port (server);
   before = raw_login (server, "alice", gxmpp_test_server_get_password (server, "alice"), NULL, &jid);
 
+  /* The main context keeps running while we wait for the script. */
+  g_timeout_add (20, set_flag, &ticked);
   t0 = g_get_monotonic_time ();
   g_assert_true (gxmpp_test_server_restart (server, &error));
   g_assert_no_error (error);
+  g_assert_true (ticked);
   g_test_message ("%s restarted in %.2f s", (const char *) data,
                   (double) (g_get_monotonic_time () - t0) / G_USEC_PER_SEC);
 

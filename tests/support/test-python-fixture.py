@@ -23,6 +23,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "python"))
 
 from runner import TapResult  # noqa: E402
+
+try:  # as in the PyGObject tests: the fixtures then iterate GLib's context
+    from gi.repository import GLib
+except ImportError:
+    GLib = None
 from xmpp_test_server import (  # noqa: E402
     SERVER_SCRIPT, ServerError, ServerUnavailable, SlixmppPeer, XmppTestServer)
 
@@ -175,8 +180,13 @@ class ServerCase:
         with self.assertRaises(ServerError):
             s._command("bogus", "a bogus command")
         port = s.port
+        ticked = []
+        if GLib is not None:
+            GLib.timeout_add(20, lambda: ticked.append(True) and False)
         answer = s.restart()
         self.assertTrue(answer["ok"])
+        if GLib is not None:
+            self.assertTrue(ticked, "the GLib main context did not run during the restart")
         self.assertEqual(s.port, port)
         raw = RawStream(s)
         raw.open()

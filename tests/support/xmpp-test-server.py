@@ -915,9 +915,9 @@ def description(server, starttls, direct, anon, accounts, seconds):
 class Supervisor:
     """Reads commands from stdin; notices when the parent goes away."""
 
-    def __init__(self, server):
+    def __init__(self, server, parent):
         self.server = server
-        self.parent = os.getppid()
+        self.parent = parent
         self.buf = b""
 
     def lines(self):
@@ -993,6 +993,9 @@ def on_signal(signum, frame):
 def main(argv):
     if argv[:1] == ["--watchdog"]:
         return watchdog_main()
+    # Before anything else: the parent may die as soon as it has read our
+    # first line, and we must not take init for our parent then.
+    parent = os.getppid()
     opts = parse_args(argv)
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, on_signal)
@@ -1031,7 +1034,7 @@ def main(argv):
             status = 1
             return status
 
-        sup = Supervisor(server)
+        sup = Supervisor(server, parent)
         for line in sup.lines():
             name = None
             try:
