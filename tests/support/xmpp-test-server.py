@@ -10,11 +10,28 @@ The server runs in a new temporary directory with its own CA, certificate,
 configuration, data and log, on free loopback ports. When it accepts
 streams, one line of JSON describing it goes to stdout:
 
-  {"server": "prosody", "domain": "localhost", "host": "127.0.0.1",
-   "port": 40001, "direct_tls_port": 40002, "ca_file": ".../ca.pem",
-   "tls": "1.3", "mechanisms": ["PLAIN", "SCRAM-SHA-1", ...],
-   "accounts": {"alice": {"jid": "alice@localhost", "password": "..."}, ...},
-   "dave_password_nfd": "...", "tmpdir": "...", "log": "...", ...}
+  {"server": "prosody", "version": "0.12.3",
+   "domain": "localhost", "host": "127.0.0.1",
+   "port": 40001,                    c2s with STARTTLS
+   "direct_tls_port": 40002,         XEP-0368 TLS from the first byte
+   "ca_file": ".../ca.pem",          the only CA the server's certificate
+                                     chains to (names: localhost,
+                                     anon.localhost; no IP address)
+   "tls": "1.3",                     what our own STARTTLS negotiated
+   "starttls_required": true,
+   "mechanisms": ["PLAIN", "SCRAM-SHA-1", ...],   offered after STARTTLS
+   "mechanisms_before_tls": [],      offered in the clear
+   "features": [...],                stream features after STARTTLS
+   "direct_tls": "1.3", "direct_tls_mechanisms": [...],
+   "anonymous_domain": "anon.localhost" or null,
+   "anonymous_mechanisms": ["ANONYMOUS", ...] or null,
+   "accounts": {"alice": {"jid": "alice@localhost", "password": "..."},
+                "bob": ..., "carol": ..., "dave": ...},
+   "dave_password_nfd": "...",       dave's password (stored NFC) decomposed
+   "options": {...},                 the options in effect
+   "tmpdir": "...", "log": "...",    the server's log file
+   "pid": 1234,                      this script
+   "start_seconds": 0.6}
 
 Then it reads commands from stdin, one a line, and answers each with one
 line of JSON ({"command": NAME, "ok": true, ...} or "ok": false with
