@@ -171,14 +171,13 @@ def watchdog_main():
         return 0
     print(f"xmpp-test-server watchdog: the server script went away; cleaning up "
           f"{sorted(groups)} {sorted(dirs)}", file=sys.stderr, flush=True)
+    # Nothing of the server is worth a clean shutdown now.
     for pgid in groups:
-        signal_group(pgid, signal.SIGTERM)
+        signal_group(pgid, signal.SIGKILL)
     deadline = time.monotonic() + STOP_TIMEOUT
     while groups and time.monotonic() < deadline:
         groups = {g for g in groups if group_alive(g)}
         time.sleep(0.05)
-    for pgid in groups:
-        signal_group(pgid, signal.SIGKILL)
     for d in dirs:
         shutil.rmtree(d, ignore_errors=True)
     return 0
@@ -214,6 +213,14 @@ def group_members(pgid):
         if len(fields) >= 3 and int(fields[2]) == pgid and fields[0] != "Z":
             members.append(int(entry))
     return members
+
+
+def process_name(pid):
+    try:
+        with open(f"/proc/{pid}/comm", encoding="utf-8", errors="replace") as f:
+            return f.read().strip()
+    except OSError:
+        return None
 
 
 def group_alive(pgid):
@@ -444,8 +451,10 @@ class Server:
         self.tmpdir = tmpdir
         self.watchdog = watchdog
         self.proc = None
+        self.signalled = {}
         self.port = self.direct_tls_port = None
         self.certs = None
+        self.log_offset = 0
         self.log_path = os.path.join(tmpdir, f"{self.name}.log")
         self.output_path = os.path.join(tmpdir, f"{self.name}.out")
 
@@ -466,19 +475,25 @@ class Server:
     def running(self):
         return self.proc is not None and self.proc.poll() is None
 
-    def stop(self):
-        """SIGTERM to the server's process group, SIGKILL if it lingers; returns
-        when no process of the group is left."""
+    def stop(self, graceful=True):
+        """SIGTERM to the server, SIGKILL if it lingers (at once if not
+        graceful: a start that failed or was interrupted leaves no data worth
+        a clean shutdown); returns when no process of its group is left."""
         if self.proc is None:
             return
         pgid = self.proc.pid
-        self.terminate()
-        deadline = time.monotonic() + STOP_TIMEOUT
+        self.signalled = {}
+        deadline = time.monotonic() + (STOP_TIMEOUT if graceful else 0)
         while group_alive(pgid) and time.monotonic() < deadline:
+            # Again and again: a process that should get the signal may
+            # appear only now (the Erlang VM while ejabberdctl starts up),
+            # and a VM still booting loses it.
+            self.terminate()
             self.proc.poll()
             time.sleep(0.02)
         if group_alive(pgid):
-            log(f"{self.name} did not stop within {STOP_TIMEOUT} s; killing it")
+            if graceful:
+                log(f"{self.name} did not stop within {STOP_TIMEOUT} s; killing it")
             signal_group(pgid, signal.SIGKILL)
             while group_alive(pgid):
                 self.proc.poll()
@@ -496,9 +511,25 @@ class Server:
         except OSError:
             return ""
 
+    def signal_once(self, what, pid_or_group, every=None):
+        """SIGTERM to a process (or a group: negative), unless it had one
+        less than @every seconds ago (never again if @every is None)."""
+        now = time.monotonic()
+        last = self.signalled.get(what)
+        if last is not None and (every is None or now - last < every):
+            return
+        self.signalled[what] = now
+        try:
+            if pid_or_group < 0:
+                os.killpg(-pid_or_group, signal.SIGTERM)
+            else:
+                os.kill(pid_or_group, signal.SIGTERM)
+        except (ProcessLookupError, PermissionError):
+            pass
+
     def terminate(self):
-        """Asks the server to stop."""
-        signal_group(self.proc.pid, signal.SIGTERM)
+        """Asks the server to stop; stop() calls this repeatedly."""
+        self.signal_once("group", -self.proc.pid)
 
     def failed_to_bind(self):
         return False
@@ -562,15 +593,16 @@ class Server:
         try:
             return self.wait_ready(START_TIMEOUT[self.name])
         except BaseException:
-            self.stop()
+            self.stop(graceful=False)
             raise
 
     def module_name(self, name):
         return name
 
 
-class PortInUse(Exception):
-    pass
+class PortInUse(Failure):
+    def __init__(self):
+        super().__init__("one of the server's ports is in use by another process")
 
 
 class Prosody(Server):
@@ -829,15 +861,15 @@ class Ejabberd(Server):
 
     def terminate(self):
         """SIGTERM to the Erlang VM only: ejabberdctl's shell waits for it and
-        then exits. (A SIGTERM to the shell as well would orphan the VM.)"""
-        members = [pid for pid in group_members(self.proc.pid) if pid != self.proc.pid]
-        if not members:
-            members = [self.proc.pid]
-        for pid in members:
-            try:
-                os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
+        then exits (a SIGTERM to the shell as well would orphan the VM). If
+        there is no VM yet, the shell is still starting it: SIGTERM to the
+        whole group then, which stops the shell and whatever it started."""
+        members = group_members(self.proc.pid)
+        vms = [pid for pid in members if process_name(pid) == "beam.smp"]
+        for pid in vms:
+            self.signal_once(pid, pid, every=1.0)
+        if not vms:
+            self.signal_once("group", -self.proc.pid)
 
     def failed_to_bind(self):
         return "eaddrinuse" in self.new_log()
@@ -848,14 +880,24 @@ class Ejabberd(Server):
             f"http://{HOST}:{self.api_port}/api/register", data=body,
             headers={"Content-Type": "application/json"})
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        try:
-            with opener.open(request, timeout=30) as response:
-                response.read()
-        except urllib.error.HTTPError as e:
-            raise Failure(f"registering {user}: HTTP {e.code}: "
-                          f"{e.read().decode('utf-8', 'replace')}")
-        except OSError as e:
-            raise Failure(f"registering {user}: {e}")
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with opener.open(request, timeout=30) as response:
+                    response.read()
+                return
+            except urllib.error.HTTPError as e:
+                raise Failure(f"registering {user}: HTTP {e.code}: "
+                              f"{e.read().decode('utf-8', 'replace')}")
+            except urllib.error.URLError as e:
+                # The HTTP listener starts with the others, but just in case.
+                if (isinstance(e.reason, ConnectionRefusedError)
+                        and time.monotonic() < deadline and self.running()):
+                    time.sleep(0.05)
+                    continue
+                raise Failure(f"registering {user}: {e}")
+            except OSError as e:
+                raise Failure(f"registering {user}: {e}")
 
     def module_name(self, name):
         return name if name.startswith("mod_") else "mod_" + name
