@@ -354,6 +354,7 @@ command_iq (Tool    *tool,
 {
   g_autoptr(GXmppNode) node = NULL;
   g_autoptr(GXmppStanza) stanza = NULL;
+  g_autoptr(GError) parse_error = NULL;
 
   if (tool->n_args != 1)
     {
@@ -362,18 +363,22 @@ command_iq (Tool    *tool,
       return FALSE;
     }
 
-  node = gxmpp_node_new_from_string (tool->args[0], -1, GXMPP_NS_CLIENT, error);
-  if (node == NULL)
-    return FALSE;
-  if (gxmpp_node_get_attribute (node, "id") == NULL)
+  /* A mistake in the argument is a usage error (exit status 1). */
+  node = gxmpp_node_new_from_string (tool->args[0], -1, GXMPP_NS_CLIENT, &parse_error);
+  if (node != NULL && gxmpp_node_get_attribute (node, "id") == NULL)
     {
       g_autofree char *id = gxmpp_session_config_make_stanza_id (gxmpp_session_get_config (tool->session));
 
       gxmpp_node_set_attribute (node, "id", id);
     }
-  stanza = gxmpp_stanza_new_from_node (node, error);
+  if (node != NULL)
+    stanza = gxmpp_stanza_new_from_node (node, &parse_error);
   if (stanza == NULL)
-    return FALSE;
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("The IQ is not valid: %s"), parse_error->message);
+      return FALSE;
+    }
   if (!GXMPP_IS_IQ (stanza) || !gxmpp_iq_is_request (GXMPP_IQ (stanza)))
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, _("Give an IQ get or set"));
