@@ -30,6 +30,9 @@ struct _ScriptedServer
 
   char *last_id;
   char *nonce;
+  GXmppNode *last_element;      /* what the last "expect" took */
+  ScriptedResponder responder;
+  gpointer responder_data;
 };
 
 typedef struct {
@@ -109,11 +112,22 @@ substitute (ScriptedServer *self,
         }
       else if (g_str_has_prefix (p, "{b64:"))
         {
-          const char *end = strchr (p, '}');
-          g_autofree char *inner = g_strndup (p + 5, end - p - 5);
-          g_autofree char *expanded = substitute (self, inner);
-          g_autofree char *encoded = g_base64_encode ((const guchar *) expanded, strlen (expanded));
+          const char *end = p + 5;
+          guint depth = 1;
+          g_autofree char *inner = NULL;
+          g_autofree char *expanded = NULL;
+          g_autofree char *encoded = NULL;
 
+          /* The matching brace: TEXT may hold substitutions of its own. */
+          for (; *end != '\0'; end++)
+            if (*end == '{')
+              depth++;
+            else if (*end == '}' && --depth == 0)
+              break;
+          g_assert (*end == '}');
+          inner = g_strndup (p + 5, end - p - 5);
+          expanded = substitute (self, inner);
+          encoded = g_base64_encode ((const guchar *) expanded, strlen (expanded));
           g_string_append (out, encoded);
           p = end + 1;
         }
@@ -334,7 +348,51 @@ advance (ScriptedServer *self)
           self->last_id = g_strdup (gxmpp_node_get_attribute (item->node, "id"));
           if (strcmp (name, "auth") == 0)
             remember_nonce (self, item->node);
+          g_clear_pointer (&self->last_element, gxmpp_node_unref);
+          self->last_element = g_steal_pointer (&item->node);
           event_free (item);
+        }
+      else if (strcmp (command, "respond") == 0)
+        {
+          g_autofree char *answer = NULL;
+          g_autofree char *text = NULL;
+
+          if (self->responder == NULL || self->last_element == NULL)
+            {
+              stop (self, "step %u: nothing to respond to, or no responder", self->step);
+              return;
+            }
+          answer = self->responder (self->last_element, self->responder_data);
+          if (answer == NULL)
+            {
+              stop (self, "step %u: the responder refused <%s/>", self->step,
+                    gxmpp_node_get_name (self->last_element));
+              return;
+            }
+          text = substitute (self, answer);
+          send_text (self, text);
+        }
+      else if (strcmp (command, "expect-close") == 0)
+        {
+          EventItem *item = next_event (self);
+
+          if (item == NULL)
+            {
+              if (self->peer_closed)
+                stop (self, "step %u: the client dropped the connection instead of closing the stream",
+                      self->step);
+              break;
+            }
+          if (item->type != GXMPP_XML_EVENT_STREAM_CLOSE)
+            {
+              stop (self, "step %u: expected the closing tag, got %s", self->step,
+                    item->type == GXMPP_XML_EVENT_ELEMENT ? gxmpp_node_get_name (item->node) : "a stream header");
+              event_free (item);
+              return;
+            }
+          event_free (item);
+          send_text (self, "</stream:stream>");
+          g_io_stream_close (self->io, NULL, NULL);
         }
       else if (g_str_has_prefix (command, "tls "))
         {
@@ -455,6 +513,7 @@ scripted_server_free (ScriptedServer *self)
   g_free (self->error);
   g_free (self->last_id);
   g_free (self->nonce);
+  g_clear_pointer (&self->last_element, gxmpp_node_unref);
   g_free (self);
 }
 
@@ -462,6 +521,15 @@ guint16
 scripted_server_get_port (ScriptedServer *server)
 {
   return server->port;
+}
+
+void
+scripted_server_set_responder (ScriptedServer    *server,
+                               ScriptedResponder  responder,
+                               gpointer           user_data)
+{
+  server->responder = responder;
+  server->responder_data = user_data;
 }
 
 gboolean
