@@ -802,7 +802,9 @@ gxmpp_session_initable_iface_init (GInitableIface *iface)
  * Failures are reported each with their own error: %GXMPP_ERROR_CONNECTION_FAILED,
  * %GXMPP_ERROR_NO_SERVICE, %GXMPP_ERROR_TLS_NOT_OFFERED, %GXMPP_ERROR_TLS_FAILED,
  * %GXMPP_ERROR_BAD_CERTIFICATE, an error in %GXMPP_AUTH_ERROR (wrong
- * credentials are %GXMPP_AUTH_ERROR_NOT_AUTHORIZED), %GXMPP_STREAM_ERROR,
+ * credentials are %GXMPP_AUTH_ERROR_NOT_AUTHORIZED), %GXMPP_STREAM_ERROR
+ * (%GXMPP_STREAM_ERROR_BAD_FORMAT also when the server binds the session
+ * to an address that is not the account's),
  * %G_IO_ERROR_TIMED_OUT after [property@GXmpp.StreamConfig:connect-timeout],
  * %G_IO_ERROR_CANCELLED.
  */
