@@ -14,6 +14,7 @@ struct _ScriptedServer
   GSocketListener *listener;
   guint16 port;
   GCancellable *cancellable;
+  GMainContext *context;        /* the thread-default one it was made in */
   char **script;
   guint step;
   gboolean done;
@@ -372,6 +373,8 @@ advance (ScriptedServer *self)
           text = substitute (self, answer);
           send_text (self, text);
         }
+      else if (strcmp (command, "restart") == 0)
+        gxmpp_xml_reader_reset (self->reader);
       else if (strcmp (command, "expect-close") == 0)
         {
           EventItem *item = next_event (self);
@@ -475,6 +478,7 @@ scripted_server_new (const char * const *script)
   self->script = g_strdupv ((char **) script);
   self->received = g_ptr_array_new_with_free_func (g_free);
   self->cancellable = g_cancellable_new ();
+  self->context = g_main_context_ref_thread_default ();
   self->reader = gxmpp_xml_reader_new ("jabber:client");
   g_queue_init (&self->events);
 
@@ -495,7 +499,7 @@ scripted_server_free (ScriptedServer *self)
 
   g_cancellable_cancel (self->cancellable);
   /* Let cancelled callbacks run before freeing what they point to. */
-  while (g_main_context_iteration (NULL, FALSE))
+  while (g_main_context_iteration (self->context, FALSE))
     ;
 
   g_socket_listener_close (self->listener);
@@ -510,6 +514,7 @@ scripted_server_free (ScriptedServer *self)
   g_ptr_array_unref (self->received);
   g_strfreev (self->script);
   g_object_unref (self->cancellable);
+  g_main_context_unref (self->context);
   g_free (self->error);
   g_free (self->last_id);
   g_free (self->nonce);

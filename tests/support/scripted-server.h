@@ -6,7 +6,8 @@
  * offer STARTTLS, cuts mechanism lists down, sends a bad SCRAM signature or
  * a hostile iteration count, stream errors of every kind, see-other-host,
  * or closes in the middle of a stanza. It listens on 127.0.0.1, port 0,
- * takes one connection and plays its script, one command per string:
+ * takes one connection and plays its script, one command per string, in
+ * the thread-default main context it was made in:
  *
  *   "open"              wait for the client's stream header, answer with
  *                       a header from "localhost"
@@ -20,6 +21,8 @@
  *                       the same substitutions as "send"; for exchanges the
  *                       script cannot spell out, such as a SCRAM server's
  *                       messages
+ *   "restart"           the client's next bytes start a new stream (after
+ *                       SASL <success/>): start a new XML document
  *   "expect-close"      the client's next move must be its closing tag (no
  *                       element, no new stream header): answer, close
  *   "tls CERT"          TLS with tests/data/certs/CERT.pem and CERT.key;
