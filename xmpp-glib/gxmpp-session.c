@@ -86,7 +86,9 @@
  * [method@GXmpp.Session.close_async] sends the closing tag and waits (for a
  * bounded time) for the server's. However the session ends, the
  * [signal@GXmpp.Session::closed] signal says why, once; IQs still waiting
- * for replies fail with %GXMPP_ERROR_CLOSED.
+ * for replies fail with %GXMPP_ERROR_CLOSED. The one exception: a ready
+ * session whose last reference is dropped closes its stream in the
+ * background and, with nobody left to tell, does not emit it.
  *
  * ## Logging
  *
