@@ -15,69 +15,12 @@
 #include "gxmpp-transport-private.h"
 #include "mock-resolver.h"
 #include "scripted-server.h"
+#include "session-helpers.h"
 
 #define STREAM_FEATURES_TLS \
   "send <stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls></stream:features>"
 #define STREAM_FEATURES_EMPTY "send <stream:features/>"
 #define PROCEED "send <proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"
-
-typedef struct {
-  GMainLoop *loop;
-  GXmppSession *session;
-  GError *error;
-  gboolean done;
-} ConnectResult;
-
-static void
-on_connected (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  ConnectResult *out = user_data;
-
-  out->session = gxmpp_session_new_finish (result, &out->error);
-  out->done = TRUE;
-}
-
-static GXmppSessionConfig *
-config_for (guint16         port,
-            GXmppTlsPolicy  policy)
-{
-  GXmppSessionConfig *config = gxmpp_session_config_new ();
-  GXmppStreamConfig *stream = gxmpp_session_config_get_stream_config (config);
-  g_autoptr(GSocketConnectable) address = g_network_address_new ("127.0.0.1", port);
-
-  gxmpp_stream_config_set_server_address (stream, address);
-  gxmpp_stream_config_set_tls_policy (stream, policy);
-  gxmpp_stream_config_set_tls_database (stream, scripted_server_get_ca ());
-  gxmpp_stream_config_set_connect_timeout (stream, 10000);
-  return config;
-}
-
-/* Connects to localhost with @config and runs the main loop until the
- * session is ready or has failed, and the server has played its script. */
-static GXmppSession *
-connect_with (GXmppSessionConfig  *config,
-              GXmppAuth           *auth,
-              ScriptedServer      *server,
-              GError             **error)
-{
-  ConnectResult out = { 0 };
-
-  gxmpp_session_new_async ("localhost", config, auth, NULL, on_connected, &out);
-  while (!out.done)
-    g_main_context_iteration (NULL, TRUE);
-  if (server != NULL)
-    {
-      /* Give the server a moment to see what the client did last. */
-      for (guint i = 0; i < 50 && !scripted_server_is_done (server); i++)
-        g_main_context_iteration (NULL, FALSE);
-    }
-
-  if (out.error != NULL)
-    g_propagate_error (error, out.error);
-  return out.session;
-}
 
 static GXmppSession *
 connect_to_script (const char * const  *script,
@@ -86,8 +29,8 @@ connect_to_script (const char * const  *script,
                    GError             **error)
 {
   ScriptedServer *server = scripted_server_new (script);
-  g_autoptr(GXmppSessionConfig) config = config_for (scripted_server_get_port (server), policy);
-  GXmppSession *session = connect_with (config, NULL, server, error);
+  g_autoptr(GXmppSessionConfig) config = session_config_for (scripted_server_get_port (server), policy);
+  GXmppSession *session = session_connect_with (config, NULL, server, error);
 
   *server_out = server;
   return session;
@@ -212,9 +155,9 @@ test_accept_certificate_signal (void)
   const char *script[] = { "open", STREAM_FEATURES_TLS, "expect starttls", PROCEED, "tls self-signed",
                            "open", STREAM_FEATURES_EMPTY, "hang", NULL };
   g_autoptr(ScriptedServer) server = scripted_server_new (script);
-  g_autoptr(GXmppSessionConfig) config = config_for (scripted_server_get_port (server), GXMPP_TLS_POLICY_REQUIRE);
+  g_autoptr(GXmppSessionConfig) config = session_config_for (scripted_server_get_port (server), GXMPP_TLS_POLICY_REQUIRE);
   GTlsCertificateFlags seen = 0;
-  ConnectResult out = { 0 };
+  SessionConnectResult out = { 0 };
   GXmppSession *session;
 
   /* The signal is on the session, which exists only inside new_async:
@@ -222,7 +165,7 @@ test_accept_certificate_signal (void)
   session = g_object_new (GXMPP_TYPE_SESSION, "domain", "localhost", "config", config, NULL);
   g_signal_connect (session, "accept-certificate", G_CALLBACK (refuse), NULL);
   g_signal_connect (session, "accept-certificate", G_CALLBACK (accept_any), &seen);
-  g_async_initable_init_async (G_ASYNC_INITABLE (session), G_PRIORITY_DEFAULT, NULL, on_connected, &out);
+  g_async_initable_init_async (G_ASYNC_INITABLE (session), G_PRIORITY_DEFAULT, NULL, session_connect_cb, &out);
   while (!out.done)
     g_main_context_iteration (NULL, TRUE);
 
@@ -354,8 +297,8 @@ test_see_other_host_loop (void)
       servers[i] = scripted_server_new (script);
     }
 
-  config = config_for (scripted_server_get_port (servers[0]), GXMPP_TLS_POLICY_PREFER);
-  session = connect_with (config, NULL, NULL, &error);
+  config = session_config_for (scripted_server_get_port (servers[0]), GXMPP_TLS_POLICY_PREFER);
+  session = session_connect_with (config, NULL, NULL, &error);
   g_assert_null (session);
   g_assert_error (error, GXMPP_ERROR, GXMPP_ERROR_CONNECTION_FAILED);
   g_assert_nonnull (strstr (error->message, "redirected"));
@@ -396,13 +339,13 @@ test_connect_timeout (void)
 {
   const char *script[] = { "hang", NULL };
   g_autoptr(ScriptedServer) server = scripted_server_new (script);
-  g_autoptr(GXmppSessionConfig) config = config_for (scripted_server_get_port (server), GXMPP_TLS_POLICY_REQUIRE);
+  g_autoptr(GXmppSessionConfig) config = session_config_for (scripted_server_get_port (server), GXMPP_TLS_POLICY_REQUIRE);
   g_autoptr(GError) error = NULL;
   g_autoptr(GXmppSession) session = NULL;
   gint64 start = g_get_monotonic_time ();
 
   gxmpp_stream_config_set_connect_timeout (gxmpp_session_config_get_stream_config (config), 300);
-  session = connect_with (config, NULL, NULL, &error);
+  session = session_connect_with (config, NULL, NULL, &error);
   g_assert_null (session);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
   /* Not a timing assertion on the code, only that the wait was bounded. */
@@ -414,11 +357,11 @@ test_cancel_connect (void)
 {
   const char *script[] = { "hang", NULL };
   g_autoptr(ScriptedServer) server = scripted_server_new (script);
-  g_autoptr(GXmppSessionConfig) config = config_for (scripted_server_get_port (server), GXMPP_TLS_POLICY_REQUIRE);
+  g_autoptr(GXmppSessionConfig) config = session_config_for (scripted_server_get_port (server), GXMPP_TLS_POLICY_REQUIRE);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  ConnectResult out = { 0 };
+  SessionConnectResult out = { 0 };
 
-  gxmpp_session_new_async ("localhost", config, NULL, cancellable, on_connected, &out);
+  gxmpp_session_new_async ("localhost", config, NULL, cancellable, session_connect_cb, &out);
   g_cancellable_cancel (cancellable);
   while (!out.done)
     g_main_context_iteration (NULL, TRUE);
@@ -430,9 +373,9 @@ test_cancel_connect (void)
 static void
 test_invalid_domain (void)
 {
-  ConnectResult out = { 0 };
+  SessionConnectResult out = { 0 };
 
-  gxmpp_session_new_async ("user@example.com", NULL, NULL, NULL, on_connected, &out);
+  gxmpp_session_new_async ("user@example.com", NULL, NULL, NULL, session_connect_cb, &out);
   while (!out.done)
     g_main_context_iteration (NULL, TRUE);
   g_assert_error (out.error, GXMPP_ERROR, GXMPP_ERROR_INVALID_ADDRESS);
@@ -644,7 +587,7 @@ test_srv_connect (ResolverFixture *fixture,
                          scripted_server_get_port (server), 2, 0);
 
   gxmpp_stream_config_set_tls_database (stream, scripted_server_get_ca ());
-  session = connect_with (config, NULL, server, &error);
+  session = session_connect_with (config, NULL, server, &error);
   g_assert_no_error (error);
   g_assert_true (gxmpp_session_is_secure (session));
   g_assert_null (scripted_server_get_error (server));

@@ -366,7 +366,10 @@ gxmpp_auth_get_resource (GXmppAuth *auth)
  *   server choose one
  *
  * Sets the resource the session asks the server to bind. The server may
- * bind another one.
+ * bind another one. If the server answers that the resource is taken
+ * (`conflict`, RFC 6120 section 7.7.2.2), the session asks it to choose
+ * one instead; a conflict then too fails the connection with
+ * %GXMPP_STANZA_ERROR_CONFLICT.
  */
 void
 gxmpp_auth_set_resource (GXmppAuth  *auth,

@@ -73,6 +73,11 @@
  * forged reply from anybody else is not taken for one (it goes through the
  * dispatch above like any stanza).
  *
+ * Receiving starts from the main context once the session has been
+ * handed over (by [func@GXmpp.Session.new_finish], in the callback, or by
+ * [ctor@GXmpp.Session.new_sync]): handlers connected right then see even
+ * what the server sent together with the last reply of the negotiation.
+ *
  * Handlers and signal handlers may send, close the session, or drop the
  * last reference to it.
  *
@@ -81,7 +86,9 @@
  * [method@GXmpp.Session.close_async] sends the closing tag and waits (for a
  * bounded time) for the server's. However the session ends, the
  * [signal@GXmpp.Session::closed] signal says why, once; IQs still waiting
- * for replies fail with %GXMPP_ERROR_CLOSED.
+ * for replies fail with %GXMPP_ERROR_CLOSED. The one exception: a ready
+ * session whose last reference is dropped closes its stream in the
+ * background and, with nobody left to tell, does not emit it.
  *
  * ## Logging
  *
@@ -140,6 +147,7 @@ struct _GXmppSession
 
   GCancellable *cancellable;      /* for negotiation and closing */
   GTask *close_task;
+  GSource *receive_source;        /* starts receiving, once the application has the session */
 };
 
 static void gxmpp_session_async_initable_iface_init (GAsyncInitableIface *iface);
@@ -252,6 +260,11 @@ gxmpp_session_dispose (GObject *object)
   GXmppSession *self = GXMPP_SESSION (object);
 
   g_cancellable_cancel (self->cancellable);
+  if (self->receive_source != NULL)
+    {
+      g_source_destroy (self->receive_source);
+      g_clear_pointer (&self->receive_source, g_source_unref);
+    }
   if (self->negotiation.stream != NULL)
     {
       gxmpp_stream_stop_receiving (self->negotiation.stream);
@@ -563,6 +576,35 @@ start_receiving (GXmppSession *self)
   gxmpp_stream_start_receiving (self->negotiation.stream, on_element, on_stream_end, self);
 }
 
+static gboolean
+on_start_receiving (gpointer user_data)
+{
+  GXmppSession *self = user_data;
+
+  g_clear_pointer (&self->receive_source, g_source_unref);
+  /* Closed or closing meanwhile: closing reads what is left. */
+  if (self->state == GXMPP_SESSION_STATE_READY)
+    start_receiving (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* What arrived together with the last negotiation reply (a message, a
+ * stream error) is for the application, which has no handlers connected
+ * before it has the session: receiving starts from the main context of
+ * the thread that connected, after new_finish() or new_sync() has handed
+ * the session over. */
+static void
+start_receiving_soon (GXmppSession *self)
+{
+  g_return_if_fail (self->receive_source == NULL);
+
+  self->receive_source = g_idle_source_new ();
+  g_source_set_priority (self->receive_source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (self->receive_source, on_start_receiving, self, NULL);
+  g_source_set_name (self->receive_source, "[gxmpp] start receiving");
+  g_source_attach (self->receive_source, g_main_context_get_thread_default ());
+}
+
 typedef struct {
   GSource *timeout;
   gulong cancelled_id;
@@ -616,11 +658,11 @@ on_negotiated (GObject      *source,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FEATURES]);
   set_state (self, GXMPP_SESSION_STATE_READY);
 
-  /* A synchronous init ran in a private main context; receiving starts in
-   * the caller's, once it is back there. */
-  if (!data->sync)
-    start_receiving (self);
   g_task_return_boolean (task, TRUE);
+  /* After the application's callback; a synchronous init ran in a private
+   * main context, and receiving starts in the caller's, once back there. */
+  if (!data->sync)
+    start_receiving_soon (self);
 }
 
 static gboolean
@@ -773,7 +815,7 @@ gxmpp_session_initable_init (GInitable     *initable,
 
   ok = g_task_propagate_boolean (G_TASK (result), error);
   if (ok)
-    start_receiving (self);
+    start_receiving_soon (self);
   return ok;
 }
 
@@ -802,7 +844,9 @@ gxmpp_session_initable_iface_init (GInitableIface *iface)
  * Failures are reported each with their own error: %GXMPP_ERROR_CONNECTION_FAILED,
  * %GXMPP_ERROR_NO_SERVICE, %GXMPP_ERROR_TLS_NOT_OFFERED, %GXMPP_ERROR_TLS_FAILED,
  * %GXMPP_ERROR_BAD_CERTIFICATE, an error in %GXMPP_AUTH_ERROR (wrong
- * credentials are %GXMPP_AUTH_ERROR_NOT_AUTHORIZED), %GXMPP_STREAM_ERROR,
+ * credentials are %GXMPP_AUTH_ERROR_NOT_AUTHORIZED), %GXMPP_STREAM_ERROR
+ * (%GXMPP_STREAM_ERROR_BAD_FORMAT also when the server binds the session
+ * to an address that is not the account's),
  * %G_IO_ERROR_TIMED_OUT after [property@GXmpp.StreamConfig:connect-timeout],
  * %G_IO_ERROR_CANCELLED.
  */

@@ -33,6 +33,34 @@ bind_applies (GXmppStep         *step,
 
 static void send_bind (GTask *task, const char *resource);
 
+/* Whether the server bound the session to the account it authenticated:
+ * the authorization identity's bare JID if there is one, otherwise the
+ * user name on the session's domain. Without either (ANONYMOUS, EXTERNAL)
+ * the server names the account, but on our domain. A user name that is
+ * no valid localpart leaves only the domain to check. */
+static gboolean
+is_account_jid (GXmppNegotiation *negotiation,
+                GXmppJid         *jid)
+{
+  const char *authzid = gxmpp_auth_get_authzid (negotiation->auth);
+  const char *username = gxmpp_auth_get_username (negotiation->auth);
+  g_autoptr(GXmppJid) bare = gxmpp_jid_to_bare (jid);
+  g_autoptr(GXmppJid) expected = NULL;
+
+  if (authzid != NULL)
+    {
+      g_autoptr(GXmppJid) authz = gxmpp_jid_new (authzid, NULL);
+
+      expected = authz != NULL ? gxmpp_jid_to_bare (authz) : NULL;
+    }
+  else if (username != NULL)
+    expected = gxmpp_jid_new_from_parts (username, negotiation->domain, NULL, NULL);
+
+  if (expected != NULL)
+    return gxmpp_jid_equal (bare, expected);
+  return g_strcmp0 (gxmpp_jid_get_domain (jid), negotiation->domain) == 0;
+}
+
 static void
 on_bound (GObject      *source,
           GAsyncResult *result,
@@ -80,6 +108,17 @@ on_bound (GObject      *source,
       g_clear_pointer (&jid, gxmpp_jid_unref);
       g_task_return_new_error (task, GXMPP_STREAM_ERROR, GXMPP_STREAM_ERROR_BAD_FORMAT,
                                _("The server bound a resource but did not say to which address"));
+      return;
+    }
+
+  /* Anything else would have the session speak, and check who answers
+   * its IQs, as somebody else. */
+  if (!is_account_jid (negotiation, jid))
+    {
+      g_task_return_new_error (task, GXMPP_STREAM_ERROR, GXMPP_STREAM_ERROR_BAD_FORMAT,
+                               _("The server bound the session to %s, which is not this account’s address"),
+                               gxmpp_jid_to_string (jid));
+      gxmpp_jid_unref (jid);
       return;
     }
 

@@ -14,6 +14,7 @@ struct _ScriptedServer
   GSocketListener *listener;
   guint16 port;
   GCancellable *cancellable;
+  GMainContext *context;        /* the thread-default one it was made in */
   char **script;
   guint step;
   gboolean done;
@@ -30,6 +31,9 @@ struct _ScriptedServer
 
   char *last_id;
   char *nonce;
+  GXmppNode *last_element;      /* what the last "expect" took */
+  ScriptedResponder responder;
+  gpointer responder_data;
 };
 
 typedef struct {
@@ -109,11 +113,22 @@ substitute (ScriptedServer *self,
         }
       else if (g_str_has_prefix (p, "{b64:"))
         {
-          const char *end = strchr (p, '}');
-          g_autofree char *inner = g_strndup (p + 5, end - p - 5);
-          g_autofree char *expanded = substitute (self, inner);
-          g_autofree char *encoded = g_base64_encode ((const guchar *) expanded, strlen (expanded));
+          const char *end = p + 5;
+          guint depth = 1;
+          g_autofree char *inner = NULL;
+          g_autofree char *expanded = NULL;
+          g_autofree char *encoded = NULL;
 
+          /* The matching brace: TEXT may hold substitutions of its own. */
+          for (; *end != '\0'; end++)
+            if (*end == '{')
+              depth++;
+            else if (*end == '}' && --depth == 0)
+              break;
+          g_assert (*end == '}');
+          inner = g_strndup (p + 5, end - p - 5);
+          expanded = substitute (self, inner);
+          encoded = g_base64_encode ((const guchar *) expanded, strlen (expanded));
           g_string_append (out, encoded);
           p = end + 1;
         }
@@ -334,7 +349,53 @@ advance (ScriptedServer *self)
           self->last_id = g_strdup (gxmpp_node_get_attribute (item->node, "id"));
           if (strcmp (name, "auth") == 0)
             remember_nonce (self, item->node);
+          g_clear_pointer (&self->last_element, gxmpp_node_unref);
+          self->last_element = g_steal_pointer (&item->node);
           event_free (item);
+        }
+      else if (strcmp (command, "respond") == 0)
+        {
+          g_autofree char *answer = NULL;
+          g_autofree char *text = NULL;
+
+          if (self->responder == NULL || self->last_element == NULL)
+            {
+              stop (self, "step %u: nothing to respond to, or no responder", self->step);
+              return;
+            }
+          answer = self->responder (self->last_element, self->responder_data);
+          if (answer == NULL)
+            {
+              stop (self, "step %u: the responder refused <%s/>", self->step,
+                    gxmpp_node_get_name (self->last_element));
+              return;
+            }
+          text = substitute (self, answer);
+          send_text (self, text);
+        }
+      else if (strcmp (command, "restart") == 0)
+        gxmpp_xml_reader_reset (self->reader);
+      else if (strcmp (command, "expect-close") == 0)
+        {
+          EventItem *item = next_event (self);
+
+          if (item == NULL)
+            {
+              if (self->peer_closed)
+                stop (self, "step %u: the client dropped the connection instead of closing the stream",
+                      self->step);
+              break;
+            }
+          if (item->type != GXMPP_XML_EVENT_STREAM_CLOSE)
+            {
+              stop (self, "step %u: expected the closing tag, got %s", self->step,
+                    item->type == GXMPP_XML_EVENT_ELEMENT ? gxmpp_node_get_name (item->node) : "a stream header");
+              event_free (item);
+              return;
+            }
+          event_free (item);
+          send_text (self, "</stream:stream>");
+          g_io_stream_close (self->io, NULL, NULL);
         }
       else if (g_str_has_prefix (command, "tls "))
         {
@@ -417,6 +478,7 @@ scripted_server_new (const char * const *script)
   self->script = g_strdupv ((char **) script);
   self->received = g_ptr_array_new_with_free_func (g_free);
   self->cancellable = g_cancellable_new ();
+  self->context = g_main_context_ref_thread_default ();
   self->reader = gxmpp_xml_reader_new ("jabber:client");
   g_queue_init (&self->events);
 
@@ -437,7 +499,7 @@ scripted_server_free (ScriptedServer *self)
 
   g_cancellable_cancel (self->cancellable);
   /* Let cancelled callbacks run before freeing what they point to. */
-  while (g_main_context_iteration (NULL, FALSE))
+  while (g_main_context_iteration (self->context, FALSE))
     ;
 
   g_socket_listener_close (self->listener);
@@ -452,9 +514,11 @@ scripted_server_free (ScriptedServer *self)
   g_ptr_array_unref (self->received);
   g_strfreev (self->script);
   g_object_unref (self->cancellable);
+  g_main_context_unref (self->context);
   g_free (self->error);
   g_free (self->last_id);
   g_free (self->nonce);
+  g_clear_pointer (&self->last_element, gxmpp_node_unref);
   g_free (self);
 }
 
@@ -462,6 +526,15 @@ guint16
 scripted_server_get_port (ScriptedServer *server)
 {
   return server->port;
+}
+
+void
+scripted_server_set_responder (ScriptedServer    *server,
+                               ScriptedResponder  responder,
+                               gpointer           user_data)
+{
+  server->responder = responder;
+  server->responder_data = user_data;
 }
 
 gboolean

@@ -6,7 +6,8 @@
  * offer STARTTLS, cuts mechanism lists down, sends a bad SCRAM signature or
  * a hostile iteration count, stream errors of every kind, see-other-host,
  * or closes in the middle of a stanza. It listens on 127.0.0.1, port 0,
- * takes one connection and plays its script, one command per string:
+ * takes one connection and plays its script, one command per string, in
+ * the thread-default main context it was made in:
  *
  *   "open"              wait for the client's stream header, answer with
  *                       a header from "localhost"
@@ -15,6 +16,15 @@
  *                       client nonce of the last <auth/>, {b64:TEXT} the
  *                       base64 of TEXT (after its own substitutions)
  *   "expect NAME"       the next element from the client must be named NAME
+ *   "respond"           send what the responder (scripted_server_set_responder)
+ *                       makes of the element the last "expect" took, after
+ *                       the same substitutions as "send"; for exchanges the
+ *                       script cannot spell out, such as a SCRAM server's
+ *                       messages
+ *   "restart"           the client's next bytes start a new stream (after
+ *                       SASL <success/>): start a new XML document
+ *   "expect-close"      the client's next move must be its closing tag (no
+ *                       element, no new stream header): answer, close
  *   "tls CERT"          TLS with tests/data/certs/CERT.pem and CERT.key;
  *                       the client's next bytes start a new stream
  *   "close"             close the connection at once, no closing tag
@@ -29,14 +39,26 @@
 
 #include <gio/gio.h>
 
+#include <xmpp-glib/xmpp-glib.h>
+
 G_BEGIN_DECLS
 
 typedef struct _ScriptedServer ScriptedServer;
+
+/* Makes the XML to send in answer to @element; NULL stops the script with
+ * an error. */
+typedef char * (* ScriptedResponder) (GXmppNode *element,
+                                      gpointer   user_data);
 
 ScriptedServer *scripted_server_new (const char * const *script);
 void scripted_server_free (ScriptedServer *server);
 
 guint16 scripted_server_get_port (ScriptedServer *server);
+
+/* The function that makes the answer of the "respond" command. */
+void scripted_server_set_responder (ScriptedServer    *server,
+                                    ScriptedResponder  responder,
+                                    gpointer           user_data);
 
 /* TRUE once the script has run to its end. */
 gboolean scripted_server_is_done (ScriptedServer *server);

@@ -1,0 +1,55 @@
+/* session-helpers.c: connecting sessions to the scripted server
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "session-helpers.h"
+
+void
+session_connect_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  SessionConnectResult *out = user_data;
+
+  out->session = gxmpp_session_new_finish (result, &out->error);
+  out->done = TRUE;
+}
+
+GXmppSessionConfig *
+session_config_for (guint16         port,
+                    GXmppTlsPolicy  policy)
+{
+  GXmppSessionConfig *config = gxmpp_session_config_new ();
+  GXmppStreamConfig *stream = gxmpp_session_config_get_stream_config (config);
+  g_autoptr(GSocketConnectable) address = g_network_address_new ("127.0.0.1", port);
+
+  gxmpp_stream_config_set_server_address (stream, address);
+  gxmpp_stream_config_set_tls_policy (stream, policy);
+  gxmpp_stream_config_set_tls_database (stream, scripted_server_get_ca ());
+  gxmpp_stream_config_set_connect_timeout (stream, 10000);
+  return config;
+}
+
+GXmppSession *
+session_connect_with (GXmppSessionConfig  *config,
+                      GXmppAuth           *auth,
+                      ScriptedServer      *server,
+                      GError             **error)
+{
+  SessionConnectResult out = { 0 };
+
+  gxmpp_session_new_async ("localhost", config, auth, NULL, session_connect_cb, &out);
+  while (!out.done)
+    g_main_context_iteration (NULL, TRUE);
+  if (server != NULL)
+    {
+      /* Give the server a moment to see what the client did last. */
+      for (guint i = 0; i < 50 && !scripted_server_is_done (server); i++)
+        g_main_context_iteration (NULL, FALSE);
+    }
+
+  if (out.error != NULL)
+    g_propagate_error (error, out.error);
+  return out.session;
+}

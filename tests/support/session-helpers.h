@@ -1,0 +1,44 @@
+/* session-helpers.h: connecting sessions to the scripted server
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * What the tests that connect a GXmppSession to a ScriptedServer share: a
+ * configuration that points at the server and trusts the test CA, and a
+ * connect that runs the main loop until the session is ready or failed.
+ */
+
+#pragma once
+
+#include <xmpp-glib/xmpp-glib.h>
+
+#include "scripted-server.h"
+
+G_BEGIN_DECLS
+
+/* Where session_connect_cb() puts the outcome of gxmpp_session_new_async(). */
+typedef struct {
+  GXmppSession *session;
+  GError *error;
+  gboolean done;
+} SessionConnectResult;
+
+/* A GAsyncReadyCallback for gxmpp_session_new_async() whose user data is a
+ * SessionConnectResult. */
+void session_connect_cb (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data);
+
+/* A session configuration for 127.0.0.1:@port with @policy, the test CA
+ * and a connect timeout of ten seconds. */
+GXmppSessionConfig *session_config_for (guint16        port,
+                                        GXmppTlsPolicy policy);
+
+/* Connects to "localhost" with @config and @auth and runs the main loop
+ * until the session is ready or has failed; with @server, also gives the
+ * server a moment to see what the client did last. */
+GXmppSession *session_connect_with (GXmppSessionConfig  *config,
+                                    GXmppAuth           *auth,
+                                    ScriptedServer      *server,
+                                    GError             **error);
+
+G_END_DECLS

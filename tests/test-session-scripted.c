@@ -1,0 +1,1554 @@
+/* test-session-scripted.c: a whole session against a scripted server
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * What a broken or hostile server can do once TLS is up: cut the SASL
+ * mechanism list down, fake a SCRAM signature, ask for absurd iteration
+ * counts, fail authentication in every way RFC 6120 names, bind the
+ * session to someone else's address, refuse the legacy session, end the
+ * stream with an error, cut the connection in the middle of a stanza,
+ * forge IQ replies, or stall during SASL. Each case checks the error's
+ * domain and code, and what the client sent or did not send.
+ */
+
+#include <string.h>
+
+#include <xmpp-glib/xmpp-glib.h>
+
+#include "sasl-test-support.h"
+#include "scripted-server.h"
+#include "session-helpers.h"
+
+#define PASSWORD "Tr0ub4dor&3-secret"
+
+#define NS_SASL_ATTR "xmlns='urn:ietf:params:xml:ns:xmpp-sasl'"
+#define NS_BIND_ATTR "xmlns='urn:ietf:params:xml:ns:xmpp-bind'"
+#define NS_SESSION "urn:ietf:params:xml:ns:xmpp-session"
+#define NS_STANZAS "urn:ietf:params:xml:ns:xmpp-stanzas"
+
+/* Script pieces */
+
+#define FEATURES_TLS \
+  "send <stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls></stream:features>"
+#define PROCEED "send <proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"
+/* Up to the client's stream header over TLS. */
+#define START_TLS "open", FEATURES_TLS, "expect starttls", PROCEED, "tls localhost", "open"
+
+#define MECH(name) "<mechanism>" name "</mechanism>"
+#define MECHANISMS(list) \
+  "send <stream:features><mechanisms " NS_SASL_ATTR ">" list "</mechanisms></stream:features>"
+#define SUCCESS "send <success " NS_SASL_ATTR "/>"
+/* PLAIN, accepted; up to the client's new stream header. */
+#define PLAIN_LOGIN MECHANISMS (MECH ("PLAIN")), "expect auth", SUCCESS, "restart", "open"
+
+#define FEATURES_BIND "send <stream:features><bind " NS_BIND_ATTR "/></stream:features>"
+#define BIND_RESULT(jid) \
+  "send <iq type='result' id='{id}'><bind " NS_BIND_ATTR "><jid>" jid "</jid></bind></iq>"
+#define JULIET "juliet@localhost/balcony"
+/* Over TLS, PLAIN, up to the client's bind request. */
+#define UNTIL_BIND START_TLS, PLAIN_LOGIN, FEATURES_BIND, "expect iq"
+/* A ready session over TLS: PLAIN, then bound to JULIET. */
+#define READY UNTIL_BIND, BIND_RESULT (JULIET)
+
+#define ROMEO "romeo@localhost/x"
+
+/* Waiting */
+
+static gboolean
+on_guard (gpointer user_data)
+{
+  g_error ("Waited 30 seconds for %s", (const char *) user_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the main loop until @cond holds; a test that would hang fails
+ * instead (a safety net, not an assertion on timing: generous enough for
+ * valgrind). */
+#define WAIT_UNTIL(cond) \
+  G_STMT_START { \
+    guint guard_ = g_timeout_add_seconds (30, on_guard, (gpointer) #cond); \
+    while (!(cond)) \
+      g_main_context_iteration (NULL, TRUE); \
+    g_source_remove (guard_); \
+  } G_STMT_END
+
+/* Connecting */
+
+static GXmppAuth *
+juliet_auth (void)
+{
+  GXmppAuth *auth = gxmpp_auth_new_password ("juliet", PASSWORD);
+
+  gxmpp_auth_set_resource (auth, "balcony");
+  return auth;
+}
+
+static GXmppSession *
+connect_server (ScriptedServer  *server,
+                GXmppTlsPolicy   policy,
+                GXmppAuth       *auth,
+                GError         **error)
+{
+  g_autoptr(GXmppSessionConfig) config = session_config_for (scripted_server_get_port (server), policy);
+
+  return session_connect_with (config, auth, server, error);
+}
+
+/* Connects as juliet to a new server playing @script. */
+static GXmppSession *
+connect_script (const char * const  *script,
+                GXmppTlsPolicy       policy,
+                ScriptedServer     **server_out,
+                GError             **error)
+{
+  g_autoptr(GXmppAuth) auth = juliet_auth ();
+
+  *server_out = scripted_server_new (script);
+  return connect_server (*server_out, policy, auth, error);
+}
+
+/* A session that failed to connect closes its stream in the background;
+ * the scripts of such cases end in "expect-close", so that the server
+ * checks that nothing else came first. */
+static void
+wait_server_done (ScriptedServer *server)
+{
+  WAIT_UNTIL (scripted_server_is_done (server));
+  g_assert_null (scripted_server_get_error (server));
+}
+
+static void
+on_session_closed (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  gboolean *done = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (gxmpp_session_close_finish (GXMPP_SESSION (source), result, &error));
+  g_assert_no_error (error);
+  *done = TRUE;
+}
+
+/* Closes a ready session against a script that ends in "wait-close". */
+static void
+close_session (GXmppSession   *session,
+               ScriptedServer *server)
+{
+  gboolean done = FALSE;
+
+  gxmpp_session_close_async (session, NULL, on_session_closed, &done);
+  WAIT_UNTIL (done && scripted_server_is_done (server));
+  g_assert_null (scripted_server_get_error (server));
+  g_assert_cmpint (gxmpp_session_get_state (session), ==, GXMPP_SESSION_STATE_CLOSED);
+}
+
+/* What the client sent */
+
+/* The @nth (from 0) element named @name the client sent, parsed; NULL if
+ * there is none. */
+static GXmppNode *
+nth_received (ScriptedServer *server,
+              const char     *name,
+              guint           nth)
+{
+  GPtrArray *received = scripted_server_get_received (server);
+
+  for (guint i = 0; i < received->len; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GXmppNode) node = gxmpp_node_new_from_string (received->pdata[i], -1, NULL, &error);
+
+      g_assert_no_error (error);
+      if (g_strcmp0 (gxmpp_node_get_name (node), name) == 0 && nth-- == 0)
+        return g_steal_pointer (&node);
+    }
+  return NULL;
+}
+
+static guint
+count_received (ScriptedServer *server,
+                const char     *name)
+{
+  guint n = 0;
+
+  while (TRUE)
+    {
+      g_autoptr(GXmppNode) node = nth_received (server, name, n);
+
+      if (node == NULL)
+        return n;
+      n++;
+    }
+}
+
+static void
+assert_message_has (const GError *error,
+                    const char   *part)
+{
+  if (strstr (error->message, part) == NULL)
+    g_error ("“%s” does not say “%s”", error->message, part);
+}
+
+/* A SCRAM server played by the reference implementation of
+ * sasl-test-support.h, as the responder of the scripted server. */
+
+typedef struct {
+  RefScramServer ref;
+  GPtrArray *payloads;      /* every base64 payload of the exchange */
+} ScramPeer;
+
+static void
+scram_peer_init (ScramPeer *peer,
+                 gboolean   sha256)
+{
+  memset (peer, 0, sizeof *peer);
+  peer->ref.sha256 = sha256;
+  peer->ref.password = PASSWORD;
+  peer->ref.salt_b64 = "QSXCR+Q6sek8bf92";
+  peer->ref.iterations = 4096;
+  peer->ref.server_nonce = "3rfcNHYJY1ZVvWVs7j";
+  peer->payloads = g_ptr_array_new_with_free_func (g_free);
+}
+
+static void
+scram_peer_clear (ScramPeer *peer)
+{
+  ref_scram_server_clear (&peer->ref);
+  g_ptr_array_unref (peer->payloads);
+}
+
+static char *
+decode_payload (GXmppNode *element)
+{
+  g_autofree guchar *decoded = NULL;
+  gsize len;
+
+  decoded = g_base64_decode (gxmpp_node_get_text (element), &len);
+  return g_strndup ((const char *) decoded, len);
+}
+
+/* <auth/> gets the server-first message, <response/> the server-final one
+ * (or a failure, for a wrong proof). */
+static char *
+scram_respond (GXmppNode *element,
+               gpointer   user_data)
+{
+  ScramPeer *peer = user_data;
+  g_autofree char *client = decode_payload (element);
+  g_autofree char *final = NULL;
+  g_autofree char *answer = NULL;
+  const char *name;
+
+  g_ptr_array_add (peer->payloads, g_strdup (gxmpp_node_get_text (element)));
+  if (g_strcmp0 (gxmpp_node_get_name (element), "auth") == 0)
+    {
+      const char *first = ref_scram_server_first (&peer->ref, client);
+
+      answer = g_base64_encode ((const guchar *) first, strlen (first));
+      name = "challenge";
+    }
+  else
+    {
+      final = ref_scram_server_final (&peer->ref, client);
+      if (final == NULL)
+        return g_strdup ("<failure " NS_SASL_ATTR "><not-authorized/></failure>");
+      answer = g_base64_encode ((const guchar *) final, strlen (final));
+      name = "success";
+    }
+  g_ptr_array_add (peer->payloads, g_strdup (answer));
+  return g_strdup_printf ("<%s " NS_SASL_ATTR ">%s</%s>", name, answer, name);
+}
+
+/* 1. The SASL mechanism list */
+
+/* SECURITY-NOTES: no PLAIN without TLS. With the PREFER policy a server
+ * that does not offer STARTTLS gets a stream in the clear; if all it
+ * offers is PLAIN, the client gives up before sending the password. */
+static void
+test_plain_in_the_clear (void)
+{
+  const char *script[] = { "open", MECHANISMS (MECH ("PLAIN")), "expect-close", NULL };
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppSession) session = connect_script (script, GXMPP_TLS_POLICY_PREFER, &server, &error);
+
+  g_assert_null (session);
+  g_assert_error (error, GXMPP_AUTH_ERROR, GXMPP_AUTH_ERROR_NO_ACCEPTABLE_MECHANISM);
+  assert_message_has (error, "PLAIN");
+  assert_message_has (error, "unencrypted");
+  wait_server_done (server);
+  g_assert_false (scripted_server_received (server, "auth"));
+  g_assert_cmpuint (scripted_server_get_received (server)->len, ==, 0);
+}
+
+/* DIGEST-MD5 (obsolete, RFC 6331) only when the application names it. */
+static void
+test_digest_md5_not_named (void)
+{
+  const char *script[] = { START_TLS, MECHANISMS (MECH ("DIGEST-MD5")), "expect-close", NULL };
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppSession) session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
+
+  g_assert_null (session);
+  g_assert_error (error, GXMPP_AUTH_ERROR, GXMPP_AUTH_ERROR_NO_ACCEPTABLE_MECHANISM);
+  assert_message_has (error, "DIGEST-MD5");
+  wait_server_done (server);
+  g_assert_false (scripted_server_received (server, "auth"));
+}
+
+static void
+test_no_mechanisms (void)
+{
+  const char *script[] = { START_TLS, "send <stream:features><mechanisms " NS_SASL_ATTR "/></stream:features>",
+                           "expect-close", NULL };
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppSession) session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
+
+  g_assert_null (session);
+  g_assert_error (error, GXMPP_AUTH_ERROR, GXMPP_AUTH_ERROR_NO_ACCEPTABLE_MECHANISM);
+  assert_message_has (error, "no authentication mechanism");
+  wait_server_done (server);
+  g_assert_false (scripted_server_received (server, "auth"));
+}
+
+/* No <mechanisms/> at all after TLS: the server cannot authenticate us. */
+static void
+test_no_sasl_feature (void)
+{
+  const char *script[] = { START_TLS, FEATURES_BIND, "expect-close", NULL };
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppSession) session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
+
+  g_assert_null (session);
+  g_assert_error (error, GXMPP_AUTH_ERROR, GXMPP_AUTH_ERROR_NO_ACCEPTABLE_MECHANISM);
+  assert_message_has (error, "SASL");
+  wait_server_done (server);
+  g_assert_cmpuint (scripted_server_get_received (server)->len, ==, 1);   /* <starttls/> */
+}
+
+/* The strongest mechanism both sides support wins, whatever order the
+ * server lists them in; then a whole SCRAM-SHA-256 exchange with a server
+ * that knows the password makes the session ready. */
+static void
+test_strongest_wins (void)
+{
+  const char *script[] = {
+    START_TLS,
+    MECHANISMS (MECH ("PLAIN") MECH ("SCRAM-SHA-1") MECH ("SCRAM-SHA-256")),
+    "expect auth", "respond", "expect response", "respond", "restart", "open",
+    FEATURES_BIND, "expect iq", BIND_RESULT (JULIET), "wait-close", NULL
+  };
+  g_autoptr(ScriptedServer) server = scripted_server_new (script);
+  g_autoptr(GXmppAuth) auth = juliet_auth ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppSession) session = NULL;
+  g_autoptr(GXmppNode) sent = NULL;
+  ScramPeer peer;
+
+  scram_peer_init (&peer, TRUE);
+  scripted_server_set_responder (server, scram_respond, &peer);
+  session = connect_server (server, GXMPP_TLS_POLICY_REQUIRE, auth, &error);
+  g_assert_no_error (error);
+
+  sent = nth_received (server, "auth", 0);
+  g_assert_cmpstr (gxmpp_node_get_attribute (sent, "mechanism"), ==, "SCRAM-SHA-256");
+  g_assert_cmpuint (count_received (server, "auth"), ==, 1);
+  g_assert_cmpstr (gxmpp_session_get_mechanism (session), ==, "SCRAM-SHA-256");
+  g_assert_cmpint (gxmpp_session_get_state (session), ==, GXMPP_SESSION_STATE_READY);
+  close_session (session, server);
+  scram_peer_clear (&peer);
+}
+
+/* 2. SCRAM over the session */
+
+/* SECURITY-NOTES: the SCRAM server signature is checked even after
+ * <success/>. A server that does not know the password (or a man in the
+ * middle) cannot make the session ready; the client sends nothing after
+ * its last response but the closing tag. */
+static void
+test_scram_bad_signature (void)
+{
+  const char *script[] = {
+    "open", MECHANISMS (MECH ("SCRAM-SHA-256")), "expect auth", "respond", "expect response",
+    /* the right length for SHA-256, the wrong value */
+    "send <success " NS_SASL_ATTR ">{b64:v=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=}</success>",
+    "expect-close", NULL
+  };
+  g_autoptr(ScriptedServer) server = scripted_server_new (script);
+  g_autoptr(GXmppAuth) auth = juliet_auth ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppSession) session = NULL;
+  ScramPeer peer;
+
+  scram_peer_init (&peer, TRUE);
+  scripted_server_set_responder (server, scram_respond, &peer);
+  session = connect_server (server, GXMPP_TLS_POLICY_PREFER, auth, &error);
+  g_assert_null (session);
+  g_assert_error (error, GXMPP_AUTH_ERROR, GXMPP_AUTH_ERROR_SERVER_SIGNATURE_MISMATCH);
+  assert_message_has (error, "signature");
+  wait_server_done (server);
+  g_assert_cmpuint (scripted_server_get_received (server)->len, ==, 2);   /* <auth/>, <response/> */
+  g_assert_false (scripted_server_received (server, "iq"));
+  scram_peer_clear (&peer);
+}
+
+/* A hostile iteration count is refused when the server-first message
+ * arrives, before any key derivation: 10^9 iterations would take minutes,
+ * so this test finishing is the proof. The client aborts the exchange. */
+static void
+test_scram_iterations (gconstpointer data)
+{
+  const char *count = data;
+  g_autofree char *challenge =
+    g_strdup_printf ("send <challenge " NS_SASL_ATTR ">{b64:r={nonce}3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=%s}"
+                     "</challenge>", count);
+  const char *script[] = { "open", MECHANISMS (MECH ("SCRAM-SHA-256")), "expect auth", challenge,
+                           "expect abort", "expect-close", NULL };
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppSession) session = connect_script (script, GXMPP_TLS_POLICY_PREFER, &server, &error);
+
+  g_assert_null (session);
+  g_assert_error (error, GXMPP_AUTH_ERROR, GXMPP_AUTH_ERROR_INVALID_SERVER_RESPONSE);
+  assert_message_has (error, "iterations");
+  assert_message_has (error, count);
+  wait_server_done (server);
+  g_assert_false (scripted_server_received (server, "response"));
+}
+
+static const char * const sasl_conditions[] = {
+  "not-authorized", "account-disabled", "credentials-expired", "temporary-auth-failure",
+  "malformed-request", "mechanism-too-weak", "encryption-required", "invalid-mechanism",
+  "aborted", "incorrect-encoding", "invalid-authzid",
+};
+
+/* Each SASL failure condition of RFC 6120 6.5 is its own GXmppAuthError
+ * code, and the server's <text/> comes along in the message. */
+static void
+test_sasl_failure (gconstpointer data)
+{
+  const char *name = data;
+  g_autofree char *failure =
+    g_strdup_printf ("send <failure " NS_SASL_ATTR "><%s/><text xml:lang='en'>because of %s</text></failure>",
+                     name, name);
+  const char *script[] = { "open", MECHANISMS (MECH ("SCRAM-SHA-256")), "expect auth", failure,
+                           "expect-close", NULL };
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppSession) session = connect_script (script, GXMPP_TLS_POLICY_PREFER, &server, &error);
+  g_autofree char *text = g_strdup_printf ("because of %s", name);
+  GXmppAuthError condition;
+
+  g_assert_true (gxmpp_auth_error_from_string (name, &condition));
+  g_assert_cmpstr (gxmpp_auth_error_to_string (condition), ==, name);
+  g_assert_null (session);
+  g_assert_error (error, GXMPP_AUTH_ERROR, (int) condition);
+  assert_message_has (error, text);
+  assert_message_has (error, gxmpp_auth_error_get_description (condition));
+  wait_server_done (server);
+  g_assert_cmpuint (scripted_server_get_received (server)->len, ==, 1);   /* <auth/> */
+}
+
+/* Without <text/>, the message is the condition's description. */
+static void
+test_sasl_failure_without_text (void)
+{
+  const char *script[] = { "open", MECHANISMS (MECH ("SCRAM-SHA-256")), "expect auth", "respond",
+                           "expect response",
+                           "send <failure " NS_SASL_ATTR "><credentials-expired/></failure>",
+                           "expect-close", NULL };
+  g_autoptr(ScriptedServer) server = scripted_server_new (script);
+  g_autoptr(GXmppAuth) auth = juliet_auth ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppSession) session = NULL;
+  ScramPeer peer;
+
+  scram_peer_init (&peer, FALSE);
+  scripted_server_set_responder (server, scram_respond, &peer);
+  session = connect_server (server, GXMPP_TLS_POLICY_PREFER, auth, &error);
+  g_assert_null (session);
+  g_assert_error (error, GXMPP_AUTH_ERROR, GXMPP_AUTH_ERROR_CREDENTIALS_EXPIRED);
+  g_assert_cmpstr (error->message, ==, gxmpp_auth_error_get_description (GXMPP_AUTH_ERROR_CREDENTIALS_EXPIRED));
+  wait_server_done (server);
+  scram_peer_clear (&peer);
+}
+
+/* 3. Resource binding */
+
+
+static GXmppNode *
+bind_request (ScriptedServer *server,
+              guint           nth)
+{
+  g_autoptr(GXmppNode) iq = nth_received (server, "iq", nth);
+  GXmppNode *bind;
+
+  g_assert_nonnull (iq);
+  g_assert_cmpstr (gxmpp_node_get_attribute (iq, "type"), ==, "set");
+  bind = gxmpp_node_get_child (iq, "bind", "urn:ietf:params:xml:ns:xmpp-bind");
+  g_assert_nonnull (bind);
+  return gxmpp_node_ref (bind);
+}
+
+#define BIND_CONFLICT \
+  "send <iq type='error' id='{id}'><error type='cancel'><conflict xmlns='" NS_STANZAS "'/></error></iq>"
+
+/* RFC 6120 7.7.2.2: the resource asked for is taken and the server will
+ * not take it over. The session then asks the server to choose one, as
+ * gxmpp_auth_set_resource() documents. */
+static void
+test_bind_conflict (void)
+{
+  const char *script[] = { UNTIL_BIND, BIND_CONFLICT, "expect iq", BIND_RESULT ("juliet@localhost/chosen-by-server"),
+                           "wait-close", NULL };
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppSession) session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
+  g_autoptr(GXmppNode) first = NULL;
+  g_autoptr(GXmppNode) second = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (gxmpp_jid_to_string (gxmpp_session_get_jid (session)), ==, "juliet@localhost/chosen-by-server");
+  first = bind_request (server, 0);
+  g_assert_cmpstr (gxmpp_node_get_child_text (first, "resource", "urn:ietf:params:xml:ns:xmpp-bind"), ==, "balcony");
+  second = bind_request (server, 1);
+  g_assert_null (gxmpp_node_get_child (second, "resource", "urn:ietf:params:xml:ns:xmpp-bind"));
+  close_session (session, server);
+}
+
+/* A conflict for a resource the server chose itself is final. */
+static void
+test_bind_conflict_twice (void)
+{
+  const char *script[] = { UNTIL_BIND, BIND_CONFLICT, "expect iq", BIND_CONFLICT, "expect-close", NULL };
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppSession) session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
+
+  g_assert_null (session);
+  g_assert_error (error, GXMPP_STANZA_ERROR, GXMPP_STANZA_ERROR_CONFLICT);
+  wait_server_done (server);
+  g_assert_cmpuint (count_received (server, "iq"), ==, 2);
+}
+
+/* The server binds the session to an address that is not the account's:
+ * another user, or another domain. Taking it would make the session send
+ * and check IQ replies as someone else. */
+static void
+test_bind_foreign_jid (gconstpointer data)
+{
+  const char *jid = data;
+  g_autofree char *result =
+    g_strdup_printf ("send <iq type='result' id='{id}'><bind " NS_BIND_ATTR "><jid>%s</jid></bind></iq>", jid);
+  const char *script[] = { UNTIL_BIND, result, "expect-close", NULL };
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppSession) session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
+
+  g_assert_null (session);
+  g_assert_error (error, GXMPP_STREAM_ERROR, GXMPP_STREAM_ERROR_BAD_FORMAT);
+  assert_message_has (error, jid);
+  wait_server_done (server);
+}
+
+/* The same account in another spelling is the same account. */
+static void
+test_bind_normalized_jid (void)
+{
+  const char *script[] = { UNTIL_BIND, BIND_RESULT ("JULIET@LocalHost/balcony"), "wait-close", NULL };
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppSession) session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (gxmpp_jid_to_string (gxmpp_session_get_jid (session)), ==, JULIET);
+  close_session (session, server);
+}
+
+static void
+test_bind_without_jid (void)
+{
+  const char *script[] = { UNTIL_BIND, "send <iq type='result' id='{id}'><bind " NS_BIND_ATTR "/></iq>",
+                           "expect-close", NULL };
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppSession) session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
+
+  g_assert_null (session);
+  g_assert_error (error, GXMPP_STREAM_ERROR, GXMPP_STREAM_ERROR_BAD_FORMAT);
+  assert_message_has (error, "address");
+  wait_server_done (server);
+}
+
+/* Without a resource of its own, the session asks for none and takes the
+ * one the server chose. */
+static void
+test_bind_server_chosen (void)
+{
+  const char *script[] = { UNTIL_BIND, BIND_RESULT ("juliet@localhost/gxmpp-4f2a"), "wait-close", NULL };
+  g_autoptr(ScriptedServer) server = scripted_server_new (script);
+  g_autoptr(GXmppAuth) auth = gxmpp_auth_new_password ("juliet", PASSWORD);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppSession) session = connect_server (server, GXMPP_TLS_POLICY_REQUIRE, auth, &error);
+  g_autoptr(GXmppNode) bind = NULL;
+
+  g_assert_no_error (error);
+  bind = bind_request (server, 0);
+  g_assert_cmpuint (gxmpp_node_get_n_children (bind), ==, 0);
+  g_assert_cmpstr (gxmpp_jid_to_string (gxmpp_session_get_jid (session)), ==, "juliet@localhost/gxmpp-4f2a");
+  close_session (session, server);
+}
+
+/* 4. The legacy session of RFC 3921 */
+
+#define FEATURES_BIND_SESSION(inside) \
+  "send <stream:features><bind " NS_BIND_ATTR "/><session xmlns='" NS_SESSION "'>" inside \
+  "</session></stream:features>"
+
+static gboolean
+sent_session_request (ScriptedServer *server)
+{
+  for (guint i = 0; ; i++)
+    {
+      g_autoptr(GXmppNode) iq = nth_received (server, "iq", i);
+
+      if (iq == NULL)
+        return FALSE;
+      if (gxmpp_node_get_child (iq, "session", NS_SESSION) != NULL)
+        return TRUE;
+    }
+}
+
+/* Required (no <optional/>): established after binding. */
+static void
+test_legacy_session_required (void)
+{
+  const char *script[] = { START_TLS, PLAIN_LOGIN, FEATURES_BIND_SESSION (""), "expect iq", BIND_RESULT (JULIET),
+                           "expect iq", "send <iq type='result' id='{id}'/>", "wait-close", NULL };
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppSession) session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
+  g_autoptr(GXmppNode) request = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (sent_session_request (server));
+  request = nth_received (server, "iq", 1);
+  g_assert_cmpstr (gxmpp_node_get_attribute (request, "type"), ==, "set");
+  close_session (session, server);
+}
+
+/* Optional (RFC 6121 appendix E): not established, no round trip. */
+static void
+test_legacy_session_optional (void)
+{
+  const char *script[] = { START_TLS, PLAIN_LOGIN, FEATURES_BIND_SESSION ("<optional/>"), "expect iq",
+                           BIND_RESULT (JULIET), "wait-close", NULL };
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppSession) session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
+
+  g_assert_no_error (error);
+  close_session (session, server);
+  g_assert_false (sent_session_request (server));
+  g_assert_cmpuint (count_received (server, "iq"), ==, 1);    /* the bind request */
+}
+
+static void
+test_legacy_session_error (void)
+{
+  const char *script[] = {
+    START_TLS, PLAIN_LOGIN, FEATURES_BIND_SESSION (""), "expect iq", BIND_RESULT (JULIET), "expect iq",
+    "send <iq type='error' id='{id}'><error type='wait'><internal-server-error xmlns='" NS_STANZAS "'/>"
+    "<text xmlns='" NS_STANZAS "'>session store down</text></error></iq>",
+    "expect-close", NULL
+  };
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppSession) session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
+
+  g_assert_null (session);
+  g_assert_error (error, GXMPP_STANZA_ERROR, GXMPP_STANZA_ERROR_INTERNAL_SERVER_ERROR);
+  assert_message_has (error, "session store down");
+  wait_server_done (server);
+  g_assert_true (sent_session_request (server));
+}
+
+/* 5. The end of a ready session */
+
+typedef struct {
+  guint closed;
+  GError *reason;
+  GArray *states;           /* GXmppSessionState, from notify::state */
+} Watch;
+
+static void
+on_closed_signal (GXmppSession *session,
+                  const GError *reason,
+                  gpointer      user_data)
+{
+  Watch *watch = user_data;
+
+  watch->closed++;
+  g_clear_error (&watch->reason);
+  watch->reason = reason != NULL ? g_error_copy (reason) : NULL;
+}
+
+static void
+on_notify_state (GObject    *object,
+                 GParamSpec *pspec,
+                 gpointer    user_data)
+{
+  Watch *watch = user_data;
+  GXmppSessionState state = gxmpp_session_get_state (GXMPP_SESSION (object));
+
+  g_array_append_val (watch->states, state);
+}
+
+static void
+watch_session (Watch        *watch,
+               GXmppSession *session)
+{
+  memset (watch, 0, sizeof *watch);
+  watch->states = g_array_new (FALSE, FALSE, sizeof (GXmppSessionState));
+  g_signal_connect (session, "closed", G_CALLBACK (on_closed_signal), watch);
+  g_signal_connect (session, "notify::state", G_CALLBACK (on_notify_state), watch);
+}
+
+static void
+watch_clear (Watch *watch)
+{
+  g_clear_error (&watch->reason);
+  g_array_unref (watch->states);
+}
+
+typedef struct {
+  gboolean done;
+  GXmppIq *reply;
+  GError *error;
+} IqOutcome;
+
+static void
+on_iq_reply (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  IqOutcome *out = user_data;
+
+  out->reply = gxmpp_session_send_iq_finish (GXMPP_SESSION (source), result, &out->error);
+  out->done = TRUE;
+}
+
+static void
+iq_outcome_clear (IqOutcome *out)
+{
+  g_clear_object (&out->reply);
+  g_clear_error (&out->error);
+}
+
+/* Sends a ping to @to (NULL: the server), with @id unless NULL. */
+static void
+send_ping (GXmppSession *session,
+           const char   *to,
+           const char   *id,
+           IqOutcome    *out)
+{
+  g_autoptr(GXmppNode) ping = gxmpp_node_new ("ping", "urn:xmpp:ping");
+  g_autoptr(GXmppJid) jid = to != NULL ? gxmpp_jid_new (to, NULL) : NULL;
+  g_autoptr(GXmppIq) iq = gxmpp_iq_new (GXMPP_IQ_TYPE_GET, jid, ping);
+
+  memset (out, 0, sizeof *out);
+  if (id != NULL)
+    gxmpp_stanza_set_id (GXMPP_STANZA (iq), id);
+  gxmpp_session_send_iq_async (session, iq, 0, NULL, on_iq_reply, out);
+}
+
+/* Sends a chat message to romeo: the scripts use it as a signal to go on. */
+static void
+send_message (GXmppSession *session,
+              const char   *body)
+{
+  g_autoptr(GXmppJid) romeo = gxmpp_jid_new (ROMEO, NULL);
+  g_autoptr(GXmppMessage) message = gxmpp_message_new (GXMPP_MESSAGE_TYPE_CHAT, romeo);
+  g_autoptr(GError) error = NULL;
+
+  gxmpp_message_set_body (message, NULL, body);
+  g_assert_true (gxmpp_session_send (session, GXMPP_STANZA (message), &error));
+  g_assert_no_error (error);
+}
+
+/* A stream error after the session is ready: the closed signal carries
+ * it, with the server's text; IQs still waiting fail with
+ * GXMPP_ERROR_CLOSED, whose message gives the reason; the state goes from
+ * READY straight to CLOSED. */
+static void
+test_stream_error_when_ready (void)
+{
+  const char *script[] = {
+    READY, "expect iq", "expect iq", "expect message",
+    "send <stream:error><system-shutdown xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"
+    "<text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>going down for maintenance</text></stream:error>"
+    "</stream:stream>",
+    "wait-close", NULL
+  };
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppSession) session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
+  IqOutcome first, second;
+  Watch watch;
+
+  g_assert_no_error (error);
+  watch_session (&watch, session);
+  send_ping (session, NULL, NULL, &first);
+  send_ping (session, NULL, NULL, &second);
+  send_message (session, "go on");
+  WAIT_UNTIL (watch.closed > 0 && first.done && second.done && scripted_server_is_done (server));
+  g_assert_null (scripted_server_get_error (server));
+
+  g_assert_cmpuint (watch.closed, ==, 1);
+  g_assert_error (watch.reason, GXMPP_STREAM_ERROR, GXMPP_STREAM_ERROR_SYSTEM_SHUTDOWN);
+  assert_message_has (watch.reason, "going down for maintenance");
+  g_assert_cmpuint (watch.states->len, ==, 1);
+  g_assert_cmpint (g_array_index (watch.states, GXmppSessionState, 0), ==, GXMPP_SESSION_STATE_CLOSED);
+  g_assert_cmpint (gxmpp_session_get_state (session), ==, GXMPP_SESSION_STATE_CLOSED);
+
+  g_assert_null (first.reply);
+  g_assert_error (first.error, GXMPP_ERROR, GXMPP_ERROR_CLOSED);
+  assert_message_has (first.error, "going down for maintenance");
+  g_assert_error (second.error, GXMPP_ERROR, GXMPP_ERROR_CLOSED);
+
+  /* Closed is closed. */
+  {
+    g_autoptr(GXmppMessage) late = gxmpp_message_new (GXMPP_MESSAGE_TYPE_CHAT, NULL);
+
+    g_assert_false (gxmpp_session_send (session, GXMPP_STANZA (late), &error));
+    g_assert_error (error, GXMPP_ERROR, GXMPP_ERROR_CLOSED);
+  }
+  iq_outcome_clear (&first);
+  iq_outcome_clear (&second);
+  watch_clear (&watch);
+}
+
+static gboolean
+on_message_count (GXmppSession *session,
+                  GXmppMessage *message,
+                  gpointer      user_data)
+{
+  guint *count = user_data;
+
+  (*count)++;
+  return FALSE;
+}
+
+/* The connection drops in the middle of a stanza: the half stanza is not
+ * delivered, the session closes with the connection's error, and a waiting
+ * IQ fails. */
+static void
+test_close_mid_stanza (void)
+{
+  const char *script[] = { READY, "expect iq", "expect message",
+                           "send <message from='" ROMEO "' type='chat'><body>wherefore art th", "close", NULL };
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppSession) session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
+  guint messages = 0;
+  IqOutcome ping;
+  Watch watch;
+
+  g_assert_no_error (error);
+  watch_session (&watch, session);
+  g_signal_connect (session, "message", G_CALLBACK (on_message_count), &messages);
+  send_ping (session, NULL, NULL, &ping);
+  send_message (session, "go on");
+  WAIT_UNTIL (watch.closed > 0 && ping.done);
+  g_assert_null (scripted_server_get_error (server));
+
+  g_assert_cmpuint (watch.closed, ==, 1);
+  g_assert_error (watch.reason, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED);
+  g_assert_cmpuint (messages, ==, 0);
+  g_assert_error (ping.error, GXMPP_ERROR, GXMPP_ERROR_CLOSED);
+  g_assert_cmpuint (watch.states->len, ==, 1);
+  g_assert_cmpint (gxmpp_session_get_state (session), ==, GXMPP_SESSION_STATE_CLOSED);
+  iq_outcome_clear (&ping);
+  watch_clear (&watch);
+}
+
+/* What comes right behind the last negotiation reply (here, in the same
+ * write as the bind result) is for the application: it must reach the
+ * handlers connected in the callback of gxmpp_session_new_async(), or
+ * after gxmpp_session_new_sync() returns, not be dispatched before. */
+
+typedef struct {
+  SessionConnectResult result;
+  guint messages;
+  Watch watch;
+} EarlyData;
+
+static void
+on_connected_connect_handlers (GObject      *source,
+                               GAsyncResult *result,
+                               gpointer      user_data)
+{
+  EarlyData *data = user_data;
+
+  session_connect_cb (source, result, &data->result);
+  if (data->result.session == NULL)
+    return;
+  g_assert_cmpint (gxmpp_session_get_state (data->result.session), ==, GXMPP_SESSION_STATE_READY);
+  watch_session (&data->watch, data->result.session);
+  g_signal_connect (data->result.session, "message", G_CALLBACK (on_message_count), &data->messages);
+}
+
+#define BIND_RESULT_AND(what) \
+  "send <iq type='result' id='{id}'><bind " NS_BIND_ATTR "><jid>" JULIET "</jid></bind></iq>" what
+
+/* A scripted server in a thread and main context of its own, for
+ * gxmpp_session_new_sync(), which blocks this thread. */
+typedef struct {
+  const char * const *script;
+  GMainContext *context;
+  ScriptedServer *server;
+  GMutex lock;
+  GCond ready;
+  int stop;
+} ServerThread;
+
+static gpointer
+run_server (gpointer user_data)
+{
+  ServerThread *thread = user_data;
+
+  g_main_context_push_thread_default (thread->context);
+  g_mutex_lock (&thread->lock);
+  thread->server = scripted_server_new (thread->script);
+  g_cond_signal (&thread->ready);
+  g_mutex_unlock (&thread->lock);
+  while (!g_atomic_int_get (&thread->stop))
+    g_main_context_iteration (thread->context, TRUE);
+  g_main_context_pop_thread_default (thread->context);
+  return NULL;
+}
+
+static GThread *
+server_thread_start (ServerThread *thread)
+{
+  GThread *handle;
+
+  thread->context = g_main_context_new ();
+  g_mutex_init (&thread->lock);
+  g_cond_init (&thread->ready);
+  handle = g_thread_new ("scripted-server", run_server, thread);
+  g_mutex_lock (&thread->lock);
+  while (thread->server == NULL)
+    g_cond_wait (&thread->ready, &thread->lock);
+  g_mutex_unlock (&thread->lock);
+  return handle;
+}
+
+/* Stops the thread; the server is this thread's from then on. */
+static void
+server_thread_stop (ServerThread *thread,
+                    GThread      *handle)
+{
+  g_atomic_int_set (&thread->stop, TRUE);
+  g_main_context_wakeup (thread->context);
+  g_thread_join (handle);
+  g_main_context_push_thread_default (thread->context);
+  scripted_server_free (thread->server);
+  g_main_context_pop_thread_default (thread->context);
+  g_main_context_unref (thread->context);
+  g_mutex_clear (&thread->lock);
+  g_cond_clear (&thread->ready);
+}
+
+/* new_sync() with the handlers connected after it returns, as a script
+ * would. */
+static void
+test_early_stanza_sync (void)
+{
+  const char *script[] = { UNTIL_BIND,
+                           BIND_RESULT_AND ("<message from='" ROMEO "' type='chat'><body>first!</body></message>"),
+                           "wait-close", NULL };
+  ServerThread thread = { script };
+  GThread *handle = server_thread_start (&thread);
+  g_autoptr(GXmppSessionConfig) config = session_config_for (scripted_server_get_port (thread.server),
+                                                             GXMPP_TLS_POLICY_REQUIRE);
+  g_autoptr(GXmppAuth) auth = juliet_auth ();
+  g_autoptr(GXmppSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean closed = FALSE;
+  guint messages = 0;
+
+  session = gxmpp_session_new_sync ("localhost", config, auth, NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (session, "message", G_CALLBACK (on_message_count), &messages);
+  WAIT_UNTIL (messages == 1);
+
+  gxmpp_session_close_async (session, NULL, on_session_closed, &closed);
+  WAIT_UNTIL (closed);
+  server_thread_stop (&thread, handle);
+  g_assert_cmpuint (messages, ==, 1);
+}
+
+static void
+test_early_stanza (void)
+{
+  const char *script[] = { UNTIL_BIND,
+                           BIND_RESULT_AND ("<message from='" ROMEO "' type='chat'><body>first!</body></message>"),
+                           "wait-close", NULL };
+  g_autoptr(ScriptedServer) server = scripted_server_new (script);
+  g_autoptr(GXmppSessionConfig) config = session_config_for (scripted_server_get_port (server),
+                                                             GXMPP_TLS_POLICY_REQUIRE);
+  g_autoptr(GXmppAuth) auth = juliet_auth ();
+  g_autoptr(GXmppSession) session = NULL;
+  EarlyData data = { { 0 } };
+
+  gxmpp_session_new_async ("localhost", config, auth, NULL, on_connected_connect_handlers, &data);
+  WAIT_UNTIL (data.result.done);
+  g_assert_no_error (data.result.error);
+  session = g_steal_pointer (&data.result.session);
+
+  WAIT_UNTIL (data.messages == 1);
+  g_assert_cmpint (gxmpp_session_get_state (session), ==, GXMPP_SESSION_STATE_READY);
+  close_session (session, server);
+  g_assert_cmpuint (data.messages, ==, 1);
+  watch_clear (&data.watch);
+}
+
+/* The same for a stream error: the session that new_async hands over is
+ * ready, and its closed signal then tells the application. */
+static void
+test_early_stream_error (void)
+{
+  const char *script[] = { UNTIL_BIND,
+                           BIND_RESULT_AND ("<stream:error><conflict xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"
+                                            "</stream:error></stream:stream>"),
+                           "wait-close", NULL };
+  g_autoptr(ScriptedServer) server = scripted_server_new (script);
+  g_autoptr(GXmppSessionConfig) config = session_config_for (scripted_server_get_port (server),
+                                                             GXMPP_TLS_POLICY_REQUIRE);
+  g_autoptr(GXmppAuth) auth = juliet_auth ();
+  g_autoptr(GXmppSession) session = NULL;
+  EarlyData data = { { 0 } };
+
+  gxmpp_session_new_async ("localhost", config, auth, NULL, on_connected_connect_handlers, &data);
+  WAIT_UNTIL (data.result.done);
+  g_assert_no_error (data.result.error);
+  session = g_steal_pointer (&data.result.session);
+  WAIT_UNTIL (data.watch.closed == 1 && scripted_server_is_done (server));
+  g_assert_error (data.watch.reason, GXMPP_STREAM_ERROR, GXMPP_STREAM_ERROR_CONFLICT);
+  g_assert_cmpint (gxmpp_session_get_state (session), ==, GXMPP_SESSION_STATE_CLOSED);
+  g_assert_cmpuint (data.watch.states->len, ==, 1);
+  watch_clear (&data.watch);
+}
+
+/* 6. IQ replies and requests at the session level */
+
+typedef struct {
+  GPtrArray *ids;          /* of the stanzas the stanza signal saw */
+} StanzaLog;
+
+static gboolean
+on_stanza (GXmppSession *session,
+           GXmppStanza  *stanza,
+           gpointer      user_data)
+{
+  StanzaLog *log = user_data;
+
+  g_ptr_array_add (log->ids, g_strdup (gxmpp_stanza_get_id (stanza)));
+  return FALSE;
+}
+
+/* SECURITY-NOTES row 2 (CVE-2013-6483, CVE-2014-0364): a reply is matched
+ * on id AND sender. Answers with the right id from someone else, or from
+ * the server on romeo's behalf, are not the reply; the request waits on
+ * and completes with romeo's own. */
+static void
+test_iq_spoofed_reply (void)
+{
+  const char *script[] = {
+    READY, "expect iq",
+    "send <iq type='result' id='spoof-me' from='mallory@localhost/evil'/>",
+    "send <iq type='result' id='spoof-me' from='romeo@localhost'/>",
+    "send <iq type='result' id='spoof-me'/>",
+    "expect message",
+    "send <iq type='result' id='spoof-me' from='" ROMEO "'><ping xmlns='urn:xmpp:ping'/></iq>",
+    "wait-close", NULL
+  };
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppSession) session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
+  StanzaLog log = { g_ptr_array_new_with_free_func (g_free) };
+  IqOutcome ping;
+
+  g_assert_no_error (error);
+  g_signal_connect (session, "stanza", G_CALLBACK (on_stanza), &log);
+  send_ping (session, ROMEO, "spoof-me", &ping);
+
+  /* The forgeries go through the dispatch as ordinary stanzas... */
+  WAIT_UNTIL (log.ids->len == 3);
+  /* ... and the request still waits. */
+  g_assert_false (ping.done);
+
+  send_message (session, "go on");
+  WAIT_UNTIL (ping.done);
+  g_assert_no_error (ping.error);
+  g_assert_cmpstr (gxmpp_jid_to_string (gxmpp_stanza_get_from (GXMPP_STANZA (ping.reply))), ==, ROMEO);
+  g_assert_cmpuint (log.ids->len, ==, 3);     /* the reply went to the request only */
+  close_session (session, server);
+  iq_outcome_clear (&ping);
+  g_ptr_array_unref (log.ids);
+}
+
+/* A request to the account's own bare JID is answered by the server on
+ * its behalf, with no 'from' (RFC 6120 10.3.3). */
+static void
+test_iq_reply_from_own_server (void)
+{
+  const char *script[] = { READY, "expect iq", "send <iq type='result' id='{id}'/>", "wait-close", NULL };
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppSession) session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
+  IqOutcome ping;
+
+  g_assert_no_error (error);
+  send_ping (session, "juliet@localhost", NULL, &ping);
+  WAIT_UNTIL (ping.done);
+  g_assert_no_error (ping.error);
+  g_assert_nonnull (ping.reply);
+  g_assert_cmpint (gxmpp_iq_get_iq_type (ping.reply), ==, GXMPP_IQ_TYPE_RESULT);
+  close_session (session, server);
+  iq_outcome_clear (&ping);
+}
+
+/* RFC 6120 8.4: a request nobody handles is answered service-unavailable,
+ * to its sender, with its id. */
+static void
+test_iq_unhandled_request (void)
+{
+  const char *script[] = { READY,
+                           "send <iq type='get' id='ask-1' from='" ROMEO "'><query xmlns='urn:example:unknown'/></iq>",
+                           "expect iq", "wait-close", NULL };
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppSession) session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
+  g_autoptr(GXmppNode) answer = NULL;
+  GXmppNode *error_node;
+
+  g_assert_no_error (error);
+  WAIT_UNTIL (count_received (server, "iq") == 2);   /* bind, then the answer */
+  answer = nth_received (server, "iq", 1);
+  g_assert_cmpstr (gxmpp_node_get_attribute (answer, "type"), ==, "error");
+  g_assert_cmpstr (gxmpp_node_get_attribute (answer, "id"), ==, "ask-1");
+  g_assert_cmpstr (gxmpp_node_get_attribute (answer, "to"), ==, ROMEO);
+  error_node = gxmpp_node_get_child (answer, "error", NULL);
+  g_assert_nonnull (error_node);
+  g_assert_cmpstr (gxmpp_node_get_attribute (error_node, "type"), ==, "cancel");
+  g_assert_nonnull (gxmpp_node_get_child (error_node, "service-unavailable", NS_STANZAS));
+  close_session (session, server);
+}
+
+static gboolean
+on_message_answer (GXmppSession *session,
+                   GXmppMessage *message,
+                   gpointer      user_data)
+{
+  guint *count = user_data;
+
+  (*count)++;
+  send_message (session, "pong");
+  return TRUE;
+}
+
+/* A result nobody asked for is dropped: no answer (answering a result
+ * would invite loops), no harm to the session. */
+static void
+test_iq_unknown_result (void)
+{
+  const char *script[] = { READY, "expect message", "send <iq type='result' id='nobody-asked' from='localhost'/>",
+                           "send <message from='" ROMEO "' type='chat'><body>ping</body></message>",
+                           "expect message", "wait-close", NULL };
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppSession) session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
+  guint messages = 0;
+
+  g_assert_no_error (error);
+  g_signal_connect (session, "message", G_CALLBACK (on_message_answer), &messages);
+  send_message (session, "go on");
+  WAIT_UNTIL (count_received (server, "message") == 2);
+  g_assert_cmpuint (messages, ==, 1);
+  g_assert_cmpint (gxmpp_session_get_state (session), ==, GXMPP_SESSION_STATE_READY);
+  close_session (session, server);
+  g_assert_cmpuint (count_received (server, "iq"), ==, 1);       /* the bind request only */
+}
+
+/* 7. Re-entrancy: a message handler that sends, closes, or drops the
+ * session */
+
+typedef enum {
+  REENTER_CLOSE,            /* send, then close_async */
+  REENTER_UNREF,            /* send, then drop the last reference */
+  REENTER_CLOSE_UNREF,      /* send, close_async, drop the last reference */
+} Reentry;
+
+typedef struct {
+  Reentry what;
+  GXmppSession *session;    /* the test's only reference, for REENTER_*UNREF */
+  guint messages;
+  gboolean close_done;
+} ReentryData;
+
+static gboolean
+on_message_reenter (GXmppSession *session,
+                    GXmppMessage *message,
+                    gpointer      user_data)
+{
+  ReentryData *data = user_data;
+
+  data->messages++;
+  send_message (session, "and goodbye");
+  if (data->what != REENTER_UNREF)
+    gxmpp_session_close_async (session, NULL, on_session_closed, &data->close_done);
+  if (data->what != REENTER_CLOSE)
+    g_clear_object (&data->session);
+  return TRUE;
+}
+
+/* glib-networking closes a TLS connection in a worker thread, whose
+ * GTask may hold the last reference: the connection can be finalized
+ * there, after the main loop went to sleep. Tell the loop. */
+static void
+on_finalized_elsewhere (gpointer  user_data,
+                        GObject  *where_the_object_was)
+{
+  g_atomic_int_set ((gint *) user_data, 0);
+  g_main_context_wakeup (NULL);
+}
+
+/* Each case ends with the server's "wait-close" done: the closing tag came
+ * after the reply, whether the application closed the session or dropped
+ * it. A closed session emits closed once, with no reason; a dropped one
+ * has nobody left to tell: it does not emit closed, and it is finalized
+ * together with its connection. */
+static void
+test_reentrancy (gconstpointer user_data)
+{
+  const char *script[] = { READY, "expect message",
+                           "send <message from='" ROMEO "' type='chat'><body>hello</body></message>",
+                           "expect message", "wait-close", NULL };
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  ReentryData data = { GPOINTER_TO_INT (user_data) };
+  GXmppSession *alive;
+  gint tls_alive = 1;
+  Watch watch;
+
+  data.session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
+  g_assert_no_error (error);
+  alive = data.session;
+  g_object_add_weak_pointer (G_OBJECT (alive), (gpointer *) &alive);
+  watch_session (&watch, data.session);
+  g_signal_connect (data.session, "message", G_CALLBACK (on_message_reenter), &data);
+  g_object_weak_ref (G_OBJECT (gxmpp_session_get_tls_connection (data.session)),
+                     on_finalized_elsewhere, &tls_alive);
+  send_message (data.session, "go on");
+  if (data.what == REENTER_CLOSE)
+    {
+      WAIT_UNTIL (data.close_done && scripted_server_is_done (server));
+      g_assert_cmpint (gxmpp_session_get_state (data.session), ==, GXMPP_SESSION_STATE_CLOSED);
+      g_clear_object (&data.session);
+    }
+
+  /* Everything goes, down to the TLS connection. */
+  WAIT_UNTIL (scripted_server_is_done (server));
+  WAIT_UNTIL (alive == NULL);
+  WAIT_UNTIL (!g_atomic_int_get (&tls_alive));
+  g_assert_null (scripted_server_get_error (server));
+  g_assert_cmpuint (data.messages, ==, 1);
+  g_assert_cmpuint (count_received (server, "message"), ==, 2);   /* "go on", the reply */
+  if (data.what == REENTER_UNREF)
+    g_assert_cmpuint (watch.closed, ==, 0);
+  else
+    {
+      g_assert_true (data.close_done);
+      g_assert_cmpuint (watch.closed, ==, 1);
+      g_assert_null (watch.reason);
+    }
+  watch_clear (&watch);
+}
+
+/* 8. Logging: the traffic, but never the password or a SASL payload */
+
+static GString *captured;     /* the library's log while capturing */
+
+static GLogWriterOutput
+capture_writer (GLogLevelFlags   log_level,
+                const GLogField *fields,
+                gsize            n_fields,
+                gpointer         user_data)
+{
+  const char *domain = NULL, *message = NULL;
+
+  if (captured == NULL)
+    return g_log_writer_default (log_level, fields, n_fields, user_data);
+
+  for (gsize i = 0; i < n_fields; i++)
+    {
+      if (strcmp (fields[i].key, "GLIB_DOMAIN") == 0)
+        domain = fields[i].value;
+      else if (strcmp (fields[i].key, "MESSAGE") == 0)
+        message = fields[i].value;
+    }
+  /* What G_MESSAGES_DEBUG=GXmpp would show; the rest is not printed while
+   * capturing, so that debug output does not end up in the TAP stream. */
+  if (g_strcmp0 (domain, "GXmpp") == 0 && message != NULL)
+    g_string_append_printf (captured, "%s\n", message);
+  return G_LOG_WRITER_HANDLED;
+}
+
+static void
+start_capture (void)
+{
+  g_assert_null (captured);
+  captured = g_string_new (NULL);
+  g_log_set_debug_enabled (TRUE);
+}
+
+static char *
+stop_capture (void)
+{
+  g_log_set_debug_enabled (FALSE);
+  return g_string_free (g_steal_pointer (&captured), FALSE);
+}
+
+static guint
+count_occurrences (const char *haystack,
+                   const char *needle)
+{
+  guint n = 0;
+
+  for (const char *p = strstr (haystack, needle); p != NULL; p = strstr (p + 1, needle))
+    n++;
+  return n;
+}
+
+static void
+assert_not_logged (const char *log,
+                   const char *secret)
+{
+  if (strstr (log, secret) != NULL)
+    g_error ("the log shows “%s”:\n%s", secret, log);
+}
+
+/* The payloads of the SASL elements the client sent. */
+static void
+assert_sent_payloads_not_logged (ScriptedServer *server,
+                                 const char     *log)
+{
+  const char *names[] = { "auth", "response" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    for (guint nth = 0; ; nth++)
+      {
+        g_autoptr(GXmppNode) sent = nth_received (server, names[i], nth);
+
+        if (sent == NULL)
+          break;
+        g_assert_cmpstr (gxmpp_node_get_text (sent), !=, "");
+        assert_not_logged (log, gxmpp_node_get_text (sent));
+      }
+}
+
+static void
+test_logging_plain (void)
+{
+  const char *script[] = { READY, "wait-close", NULL };
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppSession) session = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *plain = g_base64_encode ((const guchar *) "\0juliet\0" PASSWORD, strlen (PASSWORD) + 8);
+
+  start_capture ();
+  session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
+  g_assert_no_error (error);
+  close_session (session, server);
+  log = stop_capture ();
+
+  /* The traffic is there... */
+  g_assert_nonnull (strstr (log, "SEND <auth"));
+  g_assert_nonnull (strstr (log, "RECV <success"));
+  g_assert_nonnull (strstr (log, JULIET));
+  /* ... with the payload of <auth/> (the password) as a marker. */
+  g_assert_cmpuint (count_occurrences (log, "[redacted]"), ==, 1);
+  g_assert_nonnull (strstr (log, "PLAIN"));
+  assert_not_logged (log, PASSWORD);
+  assert_not_logged (log, plain);
+  assert_sent_payloads_not_logged (server, log);
+}
+
+static void
+test_logging_scram (void)
+{
+  const char *script[] = { START_TLS, MECHANISMS (MECH ("SCRAM-SHA-1")), "expect auth", "respond",
+                           "expect response", "respond", "restart", "open", FEATURES_BIND, "expect iq",
+                           BIND_RESULT (JULIET), "wait-close", NULL };
+  g_autoptr(ScriptedServer) server = scripted_server_new (script);
+  g_autoptr(GXmppAuth) auth = juliet_auth ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppSession) session = NULL;
+  g_autofree char *log = NULL;
+  ScramPeer peer;
+
+  scram_peer_init (&peer, FALSE);
+  scripted_server_set_responder (server, scram_respond, &peer);
+  start_capture ();
+  session = connect_server (server, GXMPP_TLS_POLICY_REQUIRE, auth, &error);
+  g_assert_no_error (error);
+  close_session (session, server);
+  log = stop_capture ();
+
+  g_assert_cmpstr (gxmpp_session_get_mechanism (session), ==, "SCRAM-SHA-1");
+  g_assert_nonnull (strstr (log, "SEND <auth"));
+  g_assert_nonnull (strstr (log, "RECV <challenge"));
+  g_assert_nonnull (strstr (log, "SEND <response"));
+  g_assert_nonnull (strstr (log, "RECV <success"));
+  /* <auth/>, <challenge/>, <response/>, <success/> */
+  g_assert_cmpuint (count_occurrences (log, "[redacted]"), ==, 4);
+  assert_not_logged (log, PASSWORD);
+  /* Both sides' messages, base64 and decoded, and the nonces in them. */
+  g_assert_cmpuint (peer.payloads->len, ==, 4);
+  for (guint i = 0; i < peer.payloads->len; i++)
+    assert_not_logged (log, peer.payloads->pdata[i]);
+  assert_not_logged (log, peer.ref.server_first);
+  assert_not_logged (log, peer.ref.client_first_bare);
+  assert_not_logged (log, peer.ref.server_nonce);
+  assert_sent_payloads_not_logged (server, log);
+  scram_peer_clear (&peer);
+}
+
+/* 9. Stalling during SASL (test-connect covers a server that never
+ * answers the stream header) */
+
+#define STALL_AFTER_AUTH "open", MECHANISMS (MECH ("SCRAM-SHA-256")), "expect auth", "hang"
+
+static void
+test_timeout_during_sasl (void)
+{
+  const char *script[] = { STALL_AFTER_AUTH, NULL };
+  g_autoptr(ScriptedServer) server = scripted_server_new (script);
+  g_autoptr(GXmppSessionConfig) config = session_config_for (scripted_server_get_port (server),
+                                                             GXMPP_TLS_POLICY_PREFER);
+  g_autoptr(GXmppAuth) auth = juliet_auth ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppSession) session = NULL;
+
+  gxmpp_stream_config_set_connect_timeout (gxmpp_session_config_get_stream_config (config), 500);
+  session = session_connect_with (config, auth, NULL, &error);
+  g_assert_null (session);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  assert_message_has (error, "localhost");
+  /* It was SASL that stalled. */
+  g_assert_true (scripted_server_received (server, "auth"));
+  g_assert_false (scripted_server_received (server, "response"));
+}
+
+static void
+test_cancel_during_sasl (void)
+{
+  const char *script[] = { STALL_AFTER_AUTH, NULL };
+  g_autoptr(ScriptedServer) server = scripted_server_new (script);
+  g_autoptr(GXmppSessionConfig) config = session_config_for (scripted_server_get_port (server),
+                                                             GXMPP_TLS_POLICY_PREFER);
+  g_autoptr(GXmppAuth) auth = juliet_auth ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  SessionConnectResult out = { 0 };
+
+  gxmpp_session_new_async ("localhost", config, auth, cancellable, session_connect_cb, &out);
+  WAIT_UNTIL (scripted_server_received (server, "auth"));
+  g_assert_false (out.done);
+  g_cancellable_cancel (cancellable);
+  WAIT_UNTIL (out.done);
+  g_assert_null (out.session);
+  g_assert_error (out.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&out.error);
+}
+
+int
+main (int argc, char **argv)
+{
+  static const char * const iterations[] = { "1", "1000000000" };
+  static const char * const foreign[] = { "mallory@localhost/balcony", "juliet@evil.example/balcony" };
+
+  g_test_init (&argc, &argv, NULL);
+  g_log_set_writer_func (capture_writer, NULL, NULL);
+
+  g_test_add_func ("/session-scripted/mechanisms/plain-in-the-clear", test_plain_in_the_clear);
+  g_test_add_func ("/session-scripted/mechanisms/digest-md5-not-named", test_digest_md5_not_named);
+  g_test_add_func ("/session-scripted/mechanisms/empty-list", test_no_mechanisms);
+  g_test_add_func ("/session-scripted/mechanisms/no-sasl-feature", test_no_sasl_feature);
+  g_test_add_func ("/session-scripted/mechanisms/strongest-wins", test_strongest_wins);
+
+  g_test_add_func ("/session-scripted/scram/bad-server-signature", test_scram_bad_signature);
+  for (guint i = 0; i < G_N_ELEMENTS (iterations); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/session-scripted/scram/iterations/%s", iterations[i]);
+
+      g_test_add_data_func (path, iterations[i], test_scram_iterations);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (sasl_conditions); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/session-scripted/sasl-failure/%s", sasl_conditions[i]);
+
+      g_test_add_data_func (path, sasl_conditions[i], test_sasl_failure);
+    }
+  g_test_add_func ("/session-scripted/sasl-failure/without-text", test_sasl_failure_without_text);
+
+  g_test_add_func ("/session-scripted/bind/conflict", test_bind_conflict);
+  g_test_add_func ("/session-scripted/bind/conflict-twice", test_bind_conflict_twice);
+  for (guint i = 0; i < G_N_ELEMENTS (foreign); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/session-scripted/bind/foreign-jid/%s",
+                                               i == 0 ? "other-user" : "other-domain");
+
+      g_test_add_data_func (path, foreign[i], test_bind_foreign_jid);
+    }
+  g_test_add_func ("/session-scripted/bind/normalized-jid", test_bind_normalized_jid);
+  g_test_add_func ("/session-scripted/bind/without-jid", test_bind_without_jid);
+  g_test_add_func ("/session-scripted/bind/server-chosen", test_bind_server_chosen);
+
+  g_test_add_func ("/session-scripted/legacy-session/required", test_legacy_session_required);
+  g_test_add_func ("/session-scripted/legacy-session/optional", test_legacy_session_optional);
+  g_test_add_func ("/session-scripted/legacy-session/error", test_legacy_session_error);
+
+  g_test_add_func ("/session-scripted/end/stream-error", test_stream_error_when_ready);
+  g_test_add_func ("/session-scripted/end/close-mid-stanza", test_close_mid_stanza);
+
+  g_test_add_func ("/session-scripted/end/early-stanza/async", test_early_stanza);
+  g_test_add_func ("/session-scripted/end/early-stanza/sync", test_early_stanza_sync);
+  g_test_add_func ("/session-scripted/end/early-stream-error", test_early_stream_error);
+
+  g_test_add_func ("/session-scripted/iq/spoofed-reply", test_iq_spoofed_reply);
+  g_test_add_func ("/session-scripted/iq/reply-from-own-server", test_iq_reply_from_own_server);
+  g_test_add_func ("/session-scripted/iq/unhandled-request", test_iq_unhandled_request);
+  g_test_add_func ("/session-scripted/iq/unknown-result", test_iq_unknown_result);
+
+  g_test_add_data_func ("/session-scripted/reentrancy/send-and-close", GINT_TO_POINTER (REENTER_CLOSE),
+                        test_reentrancy);
+  g_test_add_data_func ("/session-scripted/reentrancy/send-and-unref", GINT_TO_POINTER (REENTER_UNREF),
+                        test_reentrancy);
+  g_test_add_data_func ("/session-scripted/reentrancy/send-close-and-unref", GINT_TO_POINTER (REENTER_CLOSE_UNREF),
+                        test_reentrancy);
+
+  g_test_add_func ("/session-scripted/logging/plain", test_logging_plain);
+  g_test_add_func ("/session-scripted/logging/scram", test_logging_scram);
+
+  g_test_add_func ("/session-scripted/stall/timeout-during-sasl", test_timeout_during_sasl);
+  g_test_add_func ("/session-scripted/stall/cancel-during-sasl", test_cancel_during_sasl);
+
+  return g_test_run ();
+}
