@@ -74,7 +74,7 @@
  * dispatch above like any stanza).
  *
  * Receiving starts from the main context once the session has been
- * handed over (by [func@GXmpp.Session.new_finish], in the callback, or by
+ * handed over (by [ctor@GXmpp.Session.new_finish], in the callback, or by
  * [ctor@GXmpp.Session.new_sync]): handlers connected right then see even
  * what the server sent together with the last reply of the negotiation.
  *
