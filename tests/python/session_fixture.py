@@ -87,10 +87,10 @@ class SessionTestCase(unittest.TestCase):
             if not expired:
                 GLib.source_remove(source)
 
-    def call_async(self, start, finish, what, timeout=GUARD_SECONDS):
-        """start(callback) begins an asynchronous call; returns what
-        finish(source, result) returns once it completes, or raises its
-        GLib.Error."""
+    def start_async(self, start, finish):
+        """start(callback) begins an asynchronous call; returns a dict that
+        gets "value", what finish(source, result) returns, or "error", the
+        GLib.Error it raises, once the call completes."""
         outcome = {}
 
         def callback(source, result, *_user_data):
@@ -100,6 +100,12 @@ class SessionTestCase(unittest.TestCase):
                 outcome["error"] = error
 
         start(self.guarded(callback))
+        return outcome
+
+    def call_async(self, start, finish, what, timeout=GUARD_SECONDS):
+        """start_async() and wait: returns the value, or raises the
+        GLib.Error."""
+        outcome = self.start_async(start, finish)
         self.wait_until(lambda: outcome, what, timeout)
         if "error" in outcome:
             raise outcome["error"]

@@ -442,15 +442,8 @@ class TestInbox(SessionTestCase):
 
     def test_one_wait_at_a_time_and_cancel(self):
         cancellable = Gio.Cancellable()
-        outcome = {}
-
-        def first_done(source, result):
-            try:
-                outcome["value"] = source.pull_finish(result)
-            except GLib.Error as error:
-                outcome["error"] = error
-
-        self.inbox.pull_async(cancellable, self.guarded(first_done))
+        outcome = self.start_async(lambda cb: self.inbox.pull_async(cancellable, cb),
+                                   lambda source, result: source.pull_finish(result))
         with self.assertRaises(GLib.Error) as caught:
             self.pull()
         self.assertGError(caught.exception, Gio.io_error_quark(), Gio.IOErrorEnum.PENDING)
@@ -496,16 +489,9 @@ class TestClose(SessionTestCase):
         bob.add_iq_handler(GXmpp.IqType.GET, NS_TEST, self.guarded(
             lambda _session, request: kept.append(request)))
 
-        outcome = {}
-
-        def done(source, result):
-            try:
-                outcome["value"] = source.send_iq_finish(result)
-            except GLib.Error as error:
-                outcome["error"] = error
-
-        alice.send_iq_async(request(bob.get_jid(), NS_TEST, "never"), 0, None,
-                            self.guarded(done))
+        outcome = self.start_async(
+            lambda cb: alice.send_iq_async(request(bob.get_jid(), NS_TEST, "never"), 0, None, cb),
+            GXmpp.Session.send_iq_finish)
         self.wait_until(lambda: kept, "the request at bob")
         alice.close_async(None, None)
         self.wait_until(lambda: outcome, "the IQ's end")
