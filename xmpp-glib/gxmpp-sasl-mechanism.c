@@ -138,6 +138,11 @@
  *   authenticates the server and the server has not proved itself. The
  *   default accepts.
  *
+ * A virtual function that fails without setting an error (in a language
+ * binding that is easy to do: `return False` in Python) is given one:
+ * %GXMPP_AUTH_ERROR_SERVER_SIGNATURE_MISMATCH for `complete()`,
+ * %GXMPP_AUTH_ERROR_ABORTED for the others.
+ *
  * The methods are called from one thread, the one whose thread-default
  * main context the session runs in.
  */
@@ -232,6 +237,25 @@ gxmpp_sasl_mechanism_set_property (GObject      *object,
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
+}
+
+/* A subclass that fails must say why, but one written in a language
+ * binding easily does not: `return False` in Python fails with no GError.
+ * The session needs an error to report (g_task_return_error() refuses
+ * NULL, and the negotiation would never end), so the wrappers below give
+ * such a failure one. */
+static void
+propagate_failure (GXmppSaslMechanism  *self,
+                   const char          *vfunc,
+                   GXmppAuthError       code,
+                   GError              *failure,
+                   GError             **error)
+{
+  if (failure == NULL)
+    failure = g_error_new (GXMPP_AUTH_ERROR, code,
+                           _("The %s mechanism failed in %s() without saying why"),
+                           gxmpp_sasl_mechanism_get_name (self), vfunc);
+  g_propagate_error (error, failure);
 }
 
 static gboolean
@@ -404,11 +428,16 @@ gxmpp_sasl_mechanism_is_acceptable (GXmppSaslMechanism  *self,
                                     GXmppSaslContext    *context,
                                     GError             **error)
 {
+  GError *failure = NULL;
+
   g_return_val_if_fail (GXMPP_IS_SASL_MECHANISM (self), FALSE);
   g_return_val_if_fail (GXMPP_IS_SASL_CONTEXT (context), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return GXMPP_SASL_MECHANISM_GET_CLASS (self)->is_acceptable (self, context, error);
+  if (GXMPP_SASL_MECHANISM_GET_CLASS (self)->is_acceptable (self, context, &failure))
+    return TRUE;
+  propagate_failure (self, "is_acceptable", GXMPP_AUTH_ERROR_ABORTED, failure, error);
+  return FALSE;
 }
 
 /**
@@ -435,15 +464,19 @@ gxmpp_sasl_mechanism_start (GXmppSaslMechanism  *self,
                             GError             **error)
 {
   GBytes *response = NULL;
+  GError *failure = NULL;
   gboolean ok;
 
   g_return_val_if_fail (GXMPP_IS_SASL_MECHANISM (self), FALSE);
   g_return_val_if_fail (GXMPP_IS_SASL_CONTEXT (context), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  ok = GXMPP_SASL_MECHANISM_GET_CLASS (self)->start (self, context, &response, error);
+  ok = GXMPP_SASL_MECHANISM_GET_CLASS (self)->start (self, context, &response, &failure);
   if (!ok)
-    g_clear_pointer (&response, g_bytes_unref);
+    {
+      g_clear_pointer (&response, g_bytes_unref);
+      propagate_failure (self, "start", GXMPP_AUTH_ERROR_ABORTED, failure, error);
+    }
 
   if (initial_response != NULL)
     *initial_response = response;
@@ -499,11 +532,17 @@ gxmpp_sasl_mechanism_step_finish (GXmppSaslMechanism  *self,
                                   GAsyncResult        *result,
                                   GError             **error)
 {
+  GError *failure = NULL;
+  GBytes *response;
+
   g_return_val_if_fail (GXMPP_IS_SASL_MECHANISM (self), NULL);
   g_return_val_if_fail (G_IS_ASYNC_RESULT (result), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return GXMPP_SASL_MECHANISM_GET_CLASS (self)->step_finish (self, result, error);
+  response = GXMPP_SASL_MECHANISM_GET_CLASS (self)->step_finish (self, result, &failure);
+  if (response == NULL)
+    propagate_failure (self, "step_finish", GXMPP_AUTH_ERROR_ABORTED, failure, error);
+  return response;
 }
 
 /**
@@ -527,8 +566,13 @@ gxmpp_sasl_mechanism_complete (GXmppSaslMechanism  *self,
                                GBytes              *additional_data,
                                GError             **error)
 {
+  GError *failure = NULL;
+
   g_return_val_if_fail (GXMPP_IS_SASL_MECHANISM (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return GXMPP_SASL_MECHANISM_GET_CLASS (self)->complete (self, additional_data, error);
+  if (GXMPP_SASL_MECHANISM_GET_CLASS (self)->complete (self, additional_data, &failure))
+    return TRUE;
+  propagate_failure (self, "complete", GXMPP_AUTH_ERROR_SERVER_SIGNATURE_MISMATCH, failure, error);
+  return FALSE;
 }

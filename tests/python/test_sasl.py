@@ -137,6 +137,34 @@ class TestSasl(unittest.TestCase):
             mechanism.complete(GLib.Bytes.new(b"nope"))
         self.assertTrue(mechanism.complete(GLib.Bytes.new(b"ok")))
 
+    def test_python_failure_without_error(self):
+        # "return False" from a Python vfunc sets no GError; the library
+        # gives the failure one instead of handing NULL to the session.
+        class Silent(GXmpp.SaslMechanism):
+            def do_is_acceptable(self, context):
+                return False
+
+            def do_start(self, context):
+                return False, None
+
+            def do_complete(self, additional_data):
+                return additional_data is not None and additional_data.get_data() == b"v=ok"
+
+        mechanism = Silent(name="X-SILENT")
+        context = GXmpp.SaslContext.new("example.com")
+        for call, code in (
+            (lambda: mechanism.is_acceptable(context), GXmpp.AuthError.ABORTED),
+            (lambda: mechanism.start(context), GXmpp.AuthError.ABORTED),
+            (lambda: mechanism.complete(GLib.Bytes.new(b"v=forged")),
+             GXmpp.AuthError.SERVER_SIGNATURE_MISMATCH),
+        ):
+            with self.assertRaises(GLib.Error) as caught:
+                call()
+            self.assertTrue(caught.exception.matches(GXmpp.AuthError.quark(), code),
+                            caught.exception)
+            self.assertIn("X-SILENT", caught.exception.message)
+        self.assertTrue(mechanism.complete(GLib.Bytes.new(b"v=ok")))
+
 
 if __name__ == "__main__":
     unittest.main()
