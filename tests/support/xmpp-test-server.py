@@ -1073,7 +1073,9 @@ def main(argv):
             watchdog.tell("dir", tmpdir)
             server = cls(opts, tmpdir, watchdog)
             server.certs = make_certificates(tmpdir)
-            accounts = {name: secrets.token_urlsafe(12) for name in ACCOUNTS}
+            # Never starting with "-": command lines (prosodyctl, the slixmpp
+            # peer) would take such a password for an option.
+            accounts = {name: "pw" + secrets.token_urlsafe(12) for name in ACCOUNTS}
             accounts["dave"] = DAVE_PASSWORD
             starttls, direct, anon = server.start_first(accounts)
             info = description(server, starttls, direct, anon, accounts,
