@@ -278,7 +278,7 @@ test_see_other_host_loop (void)
   /* Four servers, each sending the client to the next: the fourth redirect
    * is one too many. */
   ScriptedServer *servers[5] = { NULL };
-  g_autofree char *redirects[4] = { NULL };
+  char *redirects[4] = { NULL };
   g_autoptr(GXmppSessionConfig) config = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GXmppSession) session = NULL;
@@ -305,6 +305,8 @@ test_see_other_host_loop (void)
 
   for (i = 0; i < 5; i++)
     scripted_server_free (servers[i]);
+  for (i = 0; i < 4; i++)
+    g_free (redirects[i]);
 }
 
 static void
@@ -596,6 +598,7 @@ test_srv_connect (ResolverFixture *fixture,
 int
 main (int argc, char **argv)
 {
+  int status;
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/connect/tls-ready", test_tls_ready);
@@ -620,5 +623,7 @@ main (int argc, char **argv)
   g_test_add ("/srv/fallback", ResolverFixture, NULL, resolver_setup, test_srv_fallback, resolver_teardown);
   g_test_add ("/srv/connect", ResolverFixture, NULL, resolver_setup, test_srv_connect, resolver_teardown);
 
-  return g_test_run ();
+  status = g_test_run ();
+  session_wait_for_streams ();
+  return status;
 }

@@ -1481,6 +1481,7 @@ test_cancel_during_sasl (void)
 int
 main (int argc, char **argv)
 {
+  int status;
   static const char * const iterations[] = { "1", "1000000000" };
   static const char * const foreign[] = { "mallory@localhost/balcony", "juliet@evil.example/balcony" };
 
@@ -1550,5 +1551,7 @@ main (int argc, char **argv)
   g_test_add_func ("/session-scripted/stall/timeout-during-sasl", test_timeout_during_sasl);
   g_test_add_func ("/session-scripted/stall/cancel-during-sasl", test_cancel_during_sasl);
 
-  return g_test_run ();
+  status = g_test_run ();
+  session_wait_for_streams ();
+  return status;
 }

@@ -536,14 +536,15 @@ message_of_size (gsize size)
 {
   static const char head[] = "<message><body>";
   static const char tail[] = "</body></message>";
-  gsize fill = size - strlen (head) - strlen (tail);
-  char *text = g_malloc (size + 1);
+  GString *text = g_string_sized_new (size + 1);
 
-  memcpy (text, head, strlen (head));
-  memset (text + strlen (head), 'x', fill);
-  memcpy (text + strlen (head) + fill, tail, strlen (tail) + 1);
-  g_assert_cmpuint (strlen (text), ==, size);
-  return text;
+  g_assert_cmpuint (size, >=, strlen (head) + strlen (tail));
+  g_string_append (text, head);
+  while (text->len < size - strlen (tail))
+    g_string_append_c (text, 'x');
+  g_string_append (text, tail);
+  g_assert_cmpuint (text->len, ==, size);
+  return g_string_free (text, FALSE);
 }
 
 /* The limit counts the bytes of the element itself, exactly, however the

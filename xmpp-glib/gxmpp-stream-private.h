@@ -38,6 +38,11 @@ gsize gxmpp_stream_get_unwritten (GXmppStream *stream);
 /* The <stream:error/> the peer sent, if any (for see-other-host). */
 GXmppNode *gxmpp_stream_get_error_element (GXmppStream *stream);
 
+/* How many streams exist in the process: a stream dropped with its session
+ * closes in the background for a bounded time, and test programs wait for
+ * those before they exit, so that leak checkers see them finalized. */
+guint gxmpp_stream_count_alive (void);
+
 /* Turns a received <stream:error/> into a GError in GXMPP_STREAM_ERROR. */
 GError *gxmpp_stream_error_from_node (GXmppNode *element);
 

@@ -97,6 +97,8 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+static gint n_alive;     /* gxmpp_stream_count_alive() */
+
 static void process_items (GXmppStream *self);
 static void drop_cancel_source (GSource **source);
 static void ensure_reading (GXmppStream *self);
@@ -187,6 +189,7 @@ gxmpp_stream_finalize (GObject *object)
   g_clear_error (&self->write_error);
   g_string_free (self->out_pending, TRUE);
   g_string_free (self->out_writing, TRUE);
+  g_atomic_int_add (&n_alive, -1);
 
   G_OBJECT_CLASS (gxmpp_stream_parent_class)->finalize (object);
 }
@@ -282,6 +285,7 @@ gxmpp_stream_class_init (GXmppStreamClass *klass)
 static void
 gxmpp_stream_init (GXmppStream *self)
 {
+  g_atomic_int_inc (&n_alive);
   self->read_buffer = g_malloc (READ_BUFFER_SIZE);
   self->read_cancellable = g_cancellable_new ();
   self->out_pending = g_string_new (NULL);
@@ -1117,6 +1121,12 @@ gxmpp_stream_send_error (GXmppStream      *stream,
     gxmpp_node_add_child_with_text (error, "text", GXMPP_NS_STREAM_ERRORS, text);
   queue_element (stream, error, NULL);
   queue_close_tag (stream);
+}
+
+guint
+gxmpp_stream_count_alive (void)
+{
+  return (guint) g_atomic_int_get (&n_alive);
 }
 
 /* Closing */

@@ -9,8 +9,13 @@
 #include "gxmpp-xml-reader-private.h"
 #include "scripted-server.h"
 
+/* A reference-counted box: each pending operation holds a reference, as
+ * glib-networking may complete a cancelled TLS handshake from its thread
+ * after scripted_server_free(); a callback that comes after the free
+ * touches nothing but the box. */
 struct _ScriptedServer
 {
+  gboolean freed;               /* scripted_server_free() was called */
   GSocketListener *listener;
   guint16 port;
   GCancellable *cancellable;
@@ -42,6 +47,7 @@ typedef struct {
 } EventItem;
 
 static void advance (ScriptedServer *self);
+static void server_release (ScriptedServer *self);
 
 static char *
 data_path (const char *name)
@@ -179,15 +185,14 @@ ensure_reading (ScriptedServer *self)
     return;
   self->reading = TRUE;
   g_input_stream_read_async (g_io_stream_get_input_stream (self->io), self->buffer, sizeof self->buffer,
-                             G_PRIORITY_DEFAULT, self->cancellable, on_read, self);
+                             G_PRIORITY_DEFAULT, self->cancellable, on_read, g_rc_box_acquire (self));
 }
 
 static void
-on_read (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
+handle_read (ScriptedServer *self,
+             GObject        *source,
+             GAsyncResult   *result)
 {
-  ScriptedServer *self = user_data;
   g_autoptr(GError) error = NULL;
   GXmppXmlEventType type;
   GXmppNode *node;
@@ -221,6 +226,20 @@ on_read (GObject      *source,
 }
 
 static void
+on_read (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  ScriptedServer *self = user_data;
+
+  if (self->freed)
+    g_input_stream_read_finish (G_INPUT_STREAM (source), result, NULL);
+  else
+    handle_read (self, source, result);
+  server_release (self);
+}
+
+static void
 on_handshake (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
@@ -228,18 +247,27 @@ on_handshake (GObject      *source,
   ScriptedServer *self = user_data;
   g_autoptr(GError) error = NULL;
 
+  if (self->freed)
+    {
+      g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, NULL);
+      server_release (self);
+      return;
+    }
+
   self->busy = FALSE;
   if (!g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         stop (self, "TLS handshake failed: %s", error->message);
-      return;
     }
-
-  g_set_object (&self->io, G_IO_STREAM (source));
-  gxmpp_xml_reader_reset (self->reader);
-  self->step++;
-  advance (self);
+  else
+    {
+      g_set_object (&self->io, G_IO_STREAM (source));
+      gxmpp_xml_reader_reset (self->reader);
+      self->step++;
+      advance (self);
+    }
+  server_release (self);
 }
 
 static void
@@ -270,7 +298,7 @@ start_tls (ScriptedServer *self,
 
   self->busy = TRUE;
   g_tls_connection_handshake_async (G_TLS_CONNECTION (tls), G_PRIORITY_DEFAULT, self->cancellable,
-                                    on_handshake, self);
+                                    on_handshake, g_rc_box_acquire (self));
 }
 
 static EventItem *
@@ -459,17 +487,20 @@ on_accept (GObject      *source,
   GSocketConnection *connection;
 
   connection = g_socket_listener_accept_finish (G_SOCKET_LISTENER (source), result, NULL, &error);
-  if (connection == NULL)
-    return;
-
-  self->io = G_IO_STREAM (connection);
-  advance (self);
+  if (self->freed)
+    g_clear_object (&connection);
+  else if (connection != NULL)
+    {
+      self->io = G_IO_STREAM (connection);
+      advance (self);
+    }
+  server_release (self);
 }
 
 ScriptedServer *
 scripted_server_new (const char * const *script)
 {
-  ScriptedServer *self = g_new0 (ScriptedServer, 1);
+  ScriptedServer *self = g_rc_box_new0 (ScriptedServer);
   g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
   g_autoptr(GSocketAddress) effective = NULL;
@@ -487,7 +518,7 @@ scripted_server_new (const char * const *script)
                                  NULL, &effective, &error);
   g_assert_no_error (error);
   self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
-  g_socket_listener_accept_async (self->listener, self->cancellable, on_accept, self);
+  g_socket_listener_accept_async (self->listener, self->cancellable, on_accept, g_rc_box_acquire (self));
   return self;
 }
 
@@ -502,13 +533,18 @@ scripted_server_free (ScriptedServer *self)
   while (g_main_context_iteration (self->context, FALSE))
     ;
 
+  self->freed = TRUE;
   g_socket_listener_close (self->listener);
-  g_object_unref (self->listener);
   if (self->io != NULL)
-    {
-      g_io_stream_close (self->io, NULL, NULL);
-      g_object_unref (self->io);
-    }
+    g_io_stream_close (self->io, NULL, NULL);
+  server_release (self);
+}
+
+static void
+server_clear (ScriptedServer *self)
+{
+  g_object_unref (self->listener);
+  g_clear_object (&self->io);
   g_queue_clear_full (&self->events, (GDestroyNotify) event_free);
   gxmpp_xml_reader_free (self->reader);
   g_ptr_array_unref (self->received);
@@ -519,7 +555,12 @@ scripted_server_free (ScriptedServer *self)
   g_free (self->last_id);
   g_free (self->nonce);
   g_clear_pointer (&self->last_element, gxmpp_node_unref);
-  g_free (self);
+}
+
+static void
+server_release (ScriptedServer *self)
+{
+  g_rc_box_release_full (self, (GDestroyNotify) server_clear);
 }
 
 guint16

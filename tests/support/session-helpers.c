@@ -5,6 +5,8 @@
 
 #include "session-helpers.h"
 
+#include "gxmpp-stream-private.h"
+
 void
 session_connect_cb (GObject      *source,
                     GAsyncResult *result,
@@ -52,4 +54,25 @@ session_connect_with (GXmppSessionConfig  *config,
   if (out.error != NULL)
     g_propagate_error (error, out.error);
   return out.session;
+}
+
+static gboolean
+on_streams_guard (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+void
+session_wait_for_streams (void)
+{
+  gboolean expired = FALSE;
+  guint guard = g_timeout_add_seconds (10, on_streams_guard, &expired);
+
+  while (gxmpp_stream_count_alive () > 0 && !expired)
+    g_main_context_iteration (NULL, TRUE);
+  if (expired)
+    g_error ("%u streams still alive after ten seconds",
+             gxmpp_stream_count_alive ());
+  g_source_remove (guard);
 }

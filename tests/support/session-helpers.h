@@ -41,4 +41,10 @@ GXmppSession *session_connect_with (GXmppSessionConfig  *config,
                                     ScriptedServer      *server,
                                     GError             **error);
 
+/* Runs the main loop until no GXmppStream is left (at most ten seconds): a
+ * session dropped while ready says goodbye in the background (bounded by
+ * the close timeout), and a test program calls this before it returns, so
+ * that valgrind sees those streams finalized rather than in flight. */
+void session_wait_for_streams (void);
+
 G_END_DECLS
