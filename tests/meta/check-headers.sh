@@ -2,13 +2,12 @@
 # Every public header refuses to be included on its own, and the umbrella
 # header compiles cleanly as C11 with -Wall -Wextra -Werror.
 #
-# Usage: CC="cc" check-headers.sh SOURCE_ROOT BUILD_ROOT HEADER_NAME...
-# where each HEADER_NAME is a header's file name inside xmpp-glib/.
+# Usage: CC="cc" check-headers.sh HEADER_PATH...
+# where the HEADER_PATHs are every public header, from the source tree
+# (also xmpp-glib/im/) and the build tree (the generated ones). They are
+# linked into one directory, as `meson install` puts them, so that
+# <xmpp-glib/NAME> resolves the way it does for an application.
 set -eu
-
-srcroot=$1
-buildroot=$2
-shift 2
 
 cc=${CC:-cc}
 expected='Only <xmpp-glib/xmpp-glib.h> can be included directly.'
@@ -16,14 +15,16 @@ expected='Only <xmpp-glib/xmpp-glib.h> can be included directly.'
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# The include paths an application would get from pkg-config, for the
-# build tree: <xmpp-glib/...> resolves to sources and generated headers.
-cflags="-I$srcroot -I$buildroot -I$srcroot/xmpp-glib -I$buildroot/xmpp-glib"
-cflags="$cflags $(pkg-config --cflags gobject-2.0 gio-2.0)"
+mkdir -p "$tmp/include/xmpp-glib"
+for path in "$@"; do
+  ln -s "$(realpath "$path")" "$tmp/include/xmpp-glib/$(basename "$path")"
+done
+cflags="-I$tmp/include $(pkg-config --cflags gobject-2.0 gio-2.0)"
 
 status=0
 
-for header in "$@"; do
+for path in "$@"; do
+  header=$(basename "$path")
   [ "$header" = "xmpp-glib.h" ] && continue
   printf '#include <xmpp-glib/%s>\n' "$header" > "$tmp/direct.c"
   # shellcheck disable=SC2086 # $cc and $cflags are lists
