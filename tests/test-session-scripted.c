@@ -190,6 +190,29 @@ assert_message_has (const GError *error,
     g_error ("“%s” does not say “%s”", error->message, part);
 }
 
+/* Connects as juliet with TLS required to a new server playing @script,
+ * which must end in "expect-close"; asserts that the connect fails with
+ * @domain and @code, with a message that says @part (unless NULL), and
+ * that the server saw the stream closed after it. Returns the server, for
+ * more checks. */
+static ScriptedServer *
+connect_script_failing (const char * const *script,
+                        GQuark              domain,
+                        gint                code,
+                        const char         *part)
+{
+  ScriptedServer *server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppSession) session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
+
+  g_assert_null (session);
+  g_assert_error (error, domain, code);
+  if (part != NULL)
+    assert_message_has (error, part);
+  wait_server_done (server);
+  return server;
+}
+
 /* A SCRAM server played by the reference implementation of
  * sasl-test-support.h, as the responder of the scripted server. */
 
@@ -287,14 +310,8 @@ static void
 test_digest_md5_not_named (void)
 {
   const char *script[] = { START_TLS, MECHANISMS (MECH ("DIGEST-MD5")), "expect-close", NULL };
-  g_autoptr(ScriptedServer) server = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GXmppSession) session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
-
-  g_assert_null (session);
-  g_assert_error (error, GXMPP_AUTH_ERROR, GXMPP_AUTH_ERROR_NO_ACCEPTABLE_MECHANISM);
-  assert_message_has (error, "DIGEST-MD5");
-  wait_server_done (server);
+  g_autoptr(ScriptedServer) server = connect_script_failing (script, GXMPP_AUTH_ERROR, GXMPP_AUTH_ERROR_NO_ACCEPTABLE_MECHANISM,
+                                                             "DIGEST-MD5");
   g_assert_false (scripted_server_received (server, "auth"));
 }
 
@@ -303,14 +320,8 @@ test_no_mechanisms (void)
 {
   const char *script[] = { START_TLS, "send <stream:features><mechanisms " NS_SASL_ATTR "/></stream:features>",
                            "expect-close", NULL };
-  g_autoptr(ScriptedServer) server = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GXmppSession) session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
-
-  g_assert_null (session);
-  g_assert_error (error, GXMPP_AUTH_ERROR, GXMPP_AUTH_ERROR_NO_ACCEPTABLE_MECHANISM);
-  assert_message_has (error, "no authentication mechanism");
-  wait_server_done (server);
+  g_autoptr(ScriptedServer) server = connect_script_failing (script, GXMPP_AUTH_ERROR, GXMPP_AUTH_ERROR_NO_ACCEPTABLE_MECHANISM,
+                                                             "no authentication mechanism");
   g_assert_false (scripted_server_received (server, "auth"));
 }
 
@@ -319,14 +330,8 @@ static void
 test_no_sasl_feature (void)
 {
   const char *script[] = { START_TLS, FEATURES_BIND, "expect-close", NULL };
-  g_autoptr(ScriptedServer) server = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GXmppSession) session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
-
-  g_assert_null (session);
-  g_assert_error (error, GXMPP_AUTH_ERROR, GXMPP_AUTH_ERROR_NO_ACCEPTABLE_MECHANISM);
-  assert_message_has (error, "SASL");
-  wait_server_done (server);
+  g_autoptr(ScriptedServer) server = connect_script_failing (script, GXMPP_AUTH_ERROR, GXMPP_AUTH_ERROR_NO_ACCEPTABLE_MECHANISM,
+                                                             "SASL");
   g_assert_cmpuint (scripted_server_get_received (server)->len, ==, 1);   /* <starttls/> */
 }
 
@@ -525,13 +530,8 @@ static void
 test_bind_conflict_twice (void)
 {
   const char *script[] = { UNTIL_BIND, BIND_CONFLICT, "expect iq", BIND_CONFLICT, "expect-close", NULL };
-  g_autoptr(ScriptedServer) server = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GXmppSession) session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
-
-  g_assert_null (session);
-  g_assert_error (error, GXMPP_STANZA_ERROR, GXMPP_STANZA_ERROR_CONFLICT);
-  wait_server_done (server);
+  g_autoptr(ScriptedServer) server = connect_script_failing (script, GXMPP_STANZA_ERROR, GXMPP_STANZA_ERROR_CONFLICT,
+                                                             NULL);
   g_assert_cmpuint (count_received (server, "iq"), ==, 2);
 }
 
@@ -574,14 +574,8 @@ test_bind_without_jid (void)
 {
   const char *script[] = { UNTIL_BIND, "send <iq type='result' id='{id}'><bind " NS_BIND_ATTR "/></iq>",
                            "expect-close", NULL };
-  g_autoptr(ScriptedServer) server = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GXmppSession) session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
-
-  g_assert_null (session);
-  g_assert_error (error, GXMPP_STREAM_ERROR, GXMPP_STREAM_ERROR_BAD_FORMAT);
-  assert_message_has (error, "address");
-  wait_server_done (server);
+  g_autoptr(ScriptedServer) server = connect_script_failing (script, GXMPP_STREAM_ERROR, GXMPP_STREAM_ERROR_BAD_FORMAT,
+                                                             "address");
 }
 
 /* Without a resource of its own, the session asks for none and takes the
@@ -666,14 +660,8 @@ test_legacy_session_error (void)
     "<text xmlns='" NS_STANZAS "'>session store down</text></error></iq>",
     "expect-close", NULL
   };
-  g_autoptr(ScriptedServer) server = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GXmppSession) session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
-
-  g_assert_null (session);
-  g_assert_error (error, GXMPP_STANZA_ERROR, GXMPP_STANZA_ERROR_INTERNAL_SERVER_ERROR);
-  assert_message_has (error, "session store down");
-  wait_server_done (server);
+  g_autoptr(ScriptedServer) server = connect_script_failing (script, GXMPP_STANZA_ERROR, GXMPP_STANZA_ERROR_INTERNAL_SERVER_ERROR,
+                                                             "session store down");
   g_assert_true (sent_session_request (server));
 }
 
