@@ -1247,6 +1247,39 @@ test_messages (gconstpointer data)
   close_session (bob);
 }
 
+/* A big message, over many TLS records and reads, with multibyte
+ * characters and escapes cut anywhere: 120 kB of text, 168 kB escaped,
+ * under Prosody's stanza size limit (256 KiB; above it, Prosody ends the
+ * sender's stream with policy-violation, "XML stanza is too big"). */
+static void
+test_large_message (gconstpointer data)
+{
+  ServerId id = GPOINTER_TO_INT (data);
+  g_autoptr(GXmppSession) alice = NULL;
+  g_autoptr(GXmppSession) bob = NULL;
+  g_autoptr(GPtrArray) at_bob = stanza_list ();
+  g_autoptr(GString) body = g_string_new (NULL);
+  g_autoptr(GXmppMessage) message = NULL;
+
+  NEED_SERVER (id);
+  alice = login (id, "alice");
+  bob = login (id, "bob");
+  g_signal_connect (bob, "message", G_CALLBACK (on_collect), at_bob);
+
+  for (guint i = 0; body->len < 120 * 1000; i++)
+    g_string_append_printf (body, "%u h\xc3\xa9llo <&> \xe2\x82\xac \xf0\x9f\x98\x80 ", i);
+  message = gxmpp_message_new (GXMPP_MESSAGE_TYPE_CHAT, gxmpp_session_get_jid (bob));
+  gxmpp_message_set_body (message, NULL, body->str);
+  send_or_fail (alice, message);
+  send_chat (alice, gxmpp_session_get_jid (bob), "small one after");
+  WAIT_UNTIL (at_bob->len == 2);
+  g_assert_cmpstr (gxmpp_message_get_body (at_bob->pdata[0], NULL), ==, body->str);
+  g_assert_cmpstr (gxmpp_message_get_body (at_bob->pdata[1], NULL), ==, "small one after");
+
+  close_session (alice);
+  close_session (bob);
+}
+
 /* Directed presence: no subscription needed. */
 static void
 test_presence (gconstpointer data)
@@ -2152,6 +2185,7 @@ main (int   argc,
         if (talking[i] == id)
           {
             ADD ("stanzas", "messages", idp, test_messages);
+            ADD ("stanzas", "large-message", idp, test_large_message);
             ADD ("stanzas", "presence", idp, test_presence);
             ADD ("iq", "result", idp, test_iq_result);
             ADD ("iq", "error", idp, test_iq_error);
