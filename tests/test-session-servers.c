@@ -1280,6 +1280,41 @@ test_large_message (gconstpointer data)
   close_session (bob);
 }
 
+/* Over Prosody's stanza size limit (256 KiB): Prosody ends the sender's
+ * stream; the recipient gets nothing. */
+static void
+test_too_large_message (gconstpointer data)
+{
+  ServerId id = GPOINTER_TO_INT (data);
+  g_autoptr(GXmppSession) alice = NULL;
+  g_autoptr(GXmppSession) bob = NULL;
+  g_autoptr(GPtrArray) at_bob = stanza_list ();
+  g_autoptr(GXmppMessage) message = NULL;
+  g_autofree char *body = g_strnfill (300 * 1024, 'x');
+  Watch watch;
+
+  NEED_SERVER (id);
+  alice = login (id, "alice");
+  bob = login (id, "bob");
+  g_signal_connect (bob, "message", G_CALLBACK (on_collect), at_bob);
+  watch_session (&watch, alice);
+
+  message = gxmpp_message_new (GXMPP_MESSAGE_TYPE_CHAT, gxmpp_session_get_jid (bob));
+  gxmpp_message_set_body (message, NULL, body);
+  send_or_fail (alice, message);
+  WAIT_UNTIL (watch.closed == 1);
+  g_test_message ("%s", watch.reason->message);
+  g_assert_error (watch.reason, GXMPP_STREAM_ERROR, GXMPP_STREAM_ERROR_POLICY_VIOLATION);
+  assert_has (watch.reason->message, "XML stanza is too big");
+  assert_states (&watch, GXMPP_SESSION_STATE_CLOSED, -1);
+
+  /* bob is fine, and got nothing. */
+  g_assert_cmpint (gxmpp_session_get_state (bob), ==, GXMPP_SESSION_STATE_READY);
+  close_session (bob);
+  g_assert_cmpuint (at_bob->len, ==, 0);
+  watch_clear (&watch);
+}
+
 /* Directed presence: no subscription needed. */
 static void
 test_presence (gconstpointer data)
@@ -2186,6 +2221,8 @@ main (int   argc,
           {
             ADD ("stanzas", "messages", idp, test_messages);
             ADD ("stanzas", "large-message", idp, test_large_message);
+            if (id == PROSODY)
+              ADD ("stanzas", "too-large-message", idp, test_too_large_message);
             ADD ("stanzas", "presence", idp, test_presence);
             ADD ("iq", "result", idp, test_iq_result);
             ADD ("iq", "error", idp, test_iq_error);
