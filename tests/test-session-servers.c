@@ -1367,6 +1367,9 @@ test_iq_result (gconstpointer data)
   g_autoptr(GXmppIq) ping = NULL;
   g_autoptr(GXmppNode) ping_payload = NULL;
   g_autofree char *seen_payload = NULL;
+  g_autoptr(GXmppJid) alice_bare = NULL;
+  g_autoptr(GXmppIq) private = NULL;
+  g_autoptr(GXmppNode) private_payload = NULL;
   GXmppIqRequest *seen;
   GXmppJid *ping_from;
   GXmppNode *answer;
@@ -1409,6 +1412,21 @@ test_iq_result (gconstpointer data)
     g_assert_null (ping_from);
   else
     g_assert_cmpstr (gxmpp_jid_to_string (ping_from), ==, gxmpp_test_server_get_jid (servers[id], "alice"));
+  iq_outcome_clear (&out);
+
+  /* Private XML storage, asked of the account's own bare JID: the server
+   * answers for it, from the same places. */
+  alice_bare = gxmpp_jid_to_bare (gxmpp_session_get_jid (alice));
+  private_payload = gxmpp_node_new ("query", "jabber:iq:private");
+  gxmpp_node_add_child (private_payload, "storage", "storage:bookmarks");
+  private = gxmpp_iq_new (GXMPP_IQ_TYPE_GET, alice_bare, private_payload);
+  send_iq_and_wait (alice, private, FALSE, &out);
+  g_assert_no_error (out.error);
+  g_assert_cmpint (gxmpp_iq_get_iq_type (out.reply), ==, GXMPP_IQ_TYPE_RESULT);
+  if (g_str_equal (specs[id].kind, "prosody"))
+    g_assert_null (gxmpp_stanza_get_from (GXMPP_STANZA (out.reply)));
+  else
+    g_assert_true (gxmpp_jid_equal (gxmpp_stanza_get_from (GXMPP_STANZA (out.reply)), alice_bare));
   iq_outcome_clear (&out);
 
   close_session (alice);
