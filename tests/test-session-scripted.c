@@ -482,6 +482,59 @@ test_sasl_failure_without_text (void)
   scram_peer_clear (&peer);
 }
 
+/* Which SCRAM the defaults take over TLS 1.3 when the server offers
+ * -PLUS, by what it announces of its channel binding types (XEP-0440):
+ * the mechanism of the <auth/> and its GS2 header. */
+typedef struct {
+  const char *announced;        /* <sasl-channel-binding/>, or "" for none */
+  gboolean named;               /* SCRAM-SHA-256-PLUS named by the application */
+  const char *mechanism;        /* what the client takes */
+  const char *gs2_header;       /* how its first message starts */
+} CbCase;
+
+static const CbCase cb_cases[] = {
+  { "", FALSE, "SCRAM-SHA-256", "n,," },
+  { "<channel-binding type='tls-exporter'/>", FALSE, "SCRAM-SHA-256-PLUS", "p=tls-exporter,," },
+  { "<channel-binding type='tls-unique'/>", FALSE, "SCRAM-SHA-256", "n,," },
+  { "", TRUE, "SCRAM-SHA-256-PLUS", "p=tls-exporter,," },
+};
+
+static void
+test_channel_binding_choice (gconstpointer user_data)
+{
+  const CbCase *c = user_data;
+  g_autofree char *features = g_strdup_printf (
+    "send <stream:features><mechanisms " NS_SASL_ATTR ">" MECH ("SCRAM-SHA-256-PLUS") MECH ("SCRAM-SHA-256")
+    "</mechanisms>%s%s%s</stream:features>",
+    *c->announced != '\0' ? "<sasl-channel-binding xmlns='urn:xsf:xep-0440:0'>" : "",
+    c->announced, *c->announced != '\0' ? "</sasl-channel-binding>" : "");
+  const char *script[] = { START_TLS, features, "expect auth",
+                           "send <failure " NS_SASL_ATTR "><not-authorized/></failure>",
+                           "expect-close", NULL };
+  const char *plus_only[] = { "SCRAM-SHA-256-PLUS", NULL };
+  g_autoptr(ScriptedServer) server = scripted_server_new (script);
+  g_autoptr(GXmppAuth) auth = juliet_auth ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppSession) session = NULL;
+  g_autoptr(GXmppNode) sent = NULL;
+  g_autofree guchar *first = NULL;
+  gsize len;
+
+  if (c->named)
+    g_assert_true (gxmpp_auth_set_mechanism_names (auth, plus_only, NULL));
+  session = connect_server (server, GXMPP_TLS_POLICY_REQUIRE, auth, &error);
+  g_assert_null (session);
+  g_assert_error (error, GXMPP_AUTH_ERROR, GXMPP_AUTH_ERROR_NOT_AUTHORIZED);
+  wait_server_done (server);
+
+  sent = nth_received (server, "auth", 0);
+  g_assert_nonnull (sent);
+  g_assert_cmpstr (gxmpp_node_get_attribute (sent, "mechanism"), ==, c->mechanism);
+  first = g_base64_decode (gxmpp_node_get_text (sent), &len);
+  g_assert_cmpuint (len, >, strlen (c->gs2_header));
+  g_assert_cmpmem (first, strlen (c->gs2_header), c->gs2_header, strlen (c->gs2_header));
+}
+
 /* 3. Resource binding */
 
 
@@ -1496,6 +1549,14 @@ main (int argc, char **argv)
       g_test_add_data_func (path, sasl_conditions[i], test_sasl_failure);
     }
   g_test_add_func ("/session-scripted/sasl-failure/without-text", test_sasl_failure_without_text);
+  g_test_add_data_func ("/session-scripted/channel-binding/tls13-unannounced", &cb_cases[0],
+                        test_channel_binding_choice);
+  g_test_add_data_func ("/session-scripted/channel-binding/tls13-announced", &cb_cases[1],
+                        test_channel_binding_choice);
+  g_test_add_data_func ("/session-scripted/channel-binding/other-type-announced", &cb_cases[2],
+                        test_channel_binding_choice);
+  g_test_add_data_func ("/session-scripted/channel-binding/tls13-unannounced-named", &cb_cases[3],
+                        test_channel_binding_choice);
 
   g_test_add_func ("/session-scripted/bind/conflict", test_bind_conflict);
   g_test_add_func ("/session-scripted/bind/conflict-twice", test_bind_conflict_twice);

@@ -28,8 +28,15 @@
  * [ctor@GXmpp.Auth.new_password] uses the strongest mechanism the server
  * offers, in this order: `SCRAM-SHA-256-PLUS`, `SCRAM-SHA-1-PLUS`,
  * `SCRAM-SHA-256`, `SCRAM-SHA-1`, `PLAIN`. The `-PLUS` mechanisms are used
- * only when the TLS connection provides channel binding data, and PLAIN
- * only on a stream protected by TLS. DIGEST-MD5 is obsolete (RFC 6331)
+ * only when the TLS connection provides channel binding data of a type
+ * the server can check: `tls-unique` on TLS 1.2; on TLS 1.3,
+ * `tls-exporter` (RFC 9266), and by default only when the server
+ * announces it (XEP-0440), since servers that predate RFC 9266 offer
+ * `-PLUS` over TLS 1.3 yet bind to something else (ejabberd before 24.02)
+ * and would refuse every login. A server that announces its channel
+ * binding types is taken at its word, also for mechanisms named with
+ * [method@GXmpp.Auth.set_mechanism_names]. PLAIN is used only on a
+ * stream protected by TLS. DIGEST-MD5 is obsolete (RFC 6331)
  * and used only when named with [method@GXmpp.Auth.set_mechanism_names].
  *
  * A session picks the mechanism with [method@GXmpp.Auth.select_mechanism]:
@@ -54,6 +61,7 @@ struct _GXmppAuth
   char *authzid;
   char *resource;
   GPtrArray *mechanisms;        /* of GXmppSaslMechanism */
+  gboolean default_mechanisms;  /* the list new_password() made, unchanged */
 };
 
 G_DEFINE_FINAL_TYPE (GXmppAuth, gxmpp_auth, G_TYPE_OBJECT)
@@ -245,6 +253,7 @@ gxmpp_auth_new_password (const char *username,
   self = g_object_new (GXMPP_TYPE_AUTH, "username", username, NULL);
   self->password = g_strdup (password);
   set_builtin_mechanisms (self, password_mechanisms, NULL);
+  self->default_mechanisms = TRUE;
   return self;
 }
 
@@ -432,7 +441,10 @@ gxmpp_auth_set_mechanism_names (GXmppAuth           *auth,
   g_return_val_if_fail (names != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return set_builtin_mechanisms (auth, names, error);
+  if (!set_builtin_mechanisms (auth, names, error))
+    return FALSE;
+  auth->default_mechanisms = FALSE;
+  return TRUE;
 }
 
 /**
@@ -454,7 +466,16 @@ gxmpp_auth_add_mechanism (GXmppAuth          *auth,
   g_return_if_fail (GXMPP_IS_SASL_MECHANISM (mechanism));
 
   if (!g_ptr_array_find (auth->mechanisms, mechanism, NULL))
-    g_ptr_array_add (auth->mechanisms, g_object_ref (mechanism));
+    {
+      g_ptr_array_add (auth->mechanisms, g_object_ref (mechanism));
+      auth->default_mechanisms = FALSE;
+    }
+}
+
+gboolean
+gxmpp_auth_uses_default_mechanisms (GXmppAuth *auth)
+{
+  return auth->default_mechanisms;
 }
 
 /**

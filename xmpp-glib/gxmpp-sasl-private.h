@@ -7,6 +7,7 @@
 
 #include <glib.h>
 
+#include "gxmpp-auth.h"
 #include "gxmpp-sasl-context.h"
 
 G_BEGIN_DECLS
@@ -44,5 +45,9 @@ gboolean gxmpp_sasl_prepare_password (const char  *password,
 /* Whether @type is a channel binding type the built-in mechanisms can use
  * ("tls-exporter" or "tls-unique"). */
 gboolean gxmpp_sasl_channel_binding_type_is_supported (const char *type);
+
+/* Whether @auth still has the mechanisms gxmpp_auth_new_password() gave
+ * it (no set_mechanism_names() or add_mechanism() since). */
+gboolean gxmpp_auth_uses_default_mechanisms (GXmppAuth *auth);
 
 G_END_DECLS

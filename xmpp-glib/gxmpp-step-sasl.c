@@ -11,6 +11,7 @@
 #include "gxmpp-i18n-private.h"
 #include "gxmpp-negotiation-private.h"
 #include "gxmpp-ns.h"
+#include "gxmpp-sasl-private.h"
 
 typedef struct {
   GXmppStep parent_instance;
@@ -69,6 +70,63 @@ offered_mechanisms (GXmppNode *features)
     }
   g_ptr_array_add (names, NULL);
   return (char **) g_ptr_array_free (names, FALSE);
+}
+
+/* XEP-0440: the channel binding types the server can check, from
+ * <sasl-channel-binding/> in the features; NULL if it does not say. */
+#define NS_SASL_CB "urn:xsf:xep-0440:0"
+
+static char **
+announced_channel_bindings (GXmppNode *features)
+{
+  GXmppNode *list = gxmpp_node_get_child (features, "sasl-channel-binding", NS_SASL_CB);
+  GPtrArray *types;
+  guint i, n;
+
+  if (list == NULL)
+    return NULL;
+  types = g_ptr_array_new ();
+  n = gxmpp_node_get_n_children (list);
+  for (i = 0; i < n; i++)
+    {
+      GXmppNode *child = gxmpp_node_get_child_at (list, i);
+      const char *type = gxmpp_node_get_attribute (child, "type");
+
+      if (gxmpp_node_is (child, "channel-binding", NS_SASL_CB) && type != NULL)
+        g_ptr_array_add (types, g_strdup (type));
+    }
+  g_ptr_array_add (types, NULL);
+  return (char **) g_ptr_array_free (types, FALSE);
+}
+
+static gboolean
+offers_plus (const char * const *offered)
+{
+  for (; *offered != NULL; offered++)
+    if (g_str_has_suffix (*offered, "-PLUS"))
+      return TRUE;
+  return FALSE;
+}
+
+/* Whether to leave the -PLUS mechanisms aside although the TLS connection
+ * has channel binding data of @type (see GXmppAuth's documentation): a
+ * server that announces its types and not @type cannot check it; one that
+ * announces nothing but offers -PLUS over TLS 1.3 may predate RFC 9266
+ * (ejabberd 23.01 binds to tls-unique there), so by default the session
+ * does not bet the login on tls-exporter. Without -PLUS on offer nothing
+ * changes: the plain SCRAM mechanisms then send "y" (RFC 5802 section 6). */
+static gboolean
+skip_channel_binding (GXmppNegotiation   *negotiation,
+                      const char         *type,
+                      const char * const *offered)
+{
+  g_auto(GStrv) announced = announced_channel_bindings (negotiation->features);
+
+  if (!offers_plus (offered))
+    return FALSE;
+  if (announced != NULL)
+    return !g_strv_contains ((const char * const *) announced, type);
+  return g_str_equal (type, "tls-exporter") && gxmpp_auth_uses_default_mechanisms (negotiation->auth);
 }
 
 static gboolean
@@ -260,6 +318,16 @@ sasl_run_async (GXmppStep           *step,
     }
   offered = offered_mechanisms (negotiation->features);
   gxmpp_sasl_context_set_server_mechanisms (context, (const char * const *) offered);
+  {
+    const char *type = NULL;
+
+    if (gxmpp_sasl_context_get_channel_binding (context, &type) != NULL &&
+        skip_channel_binding (negotiation, type, (const char * const *) offered))
+      {
+        g_debug ("Not using channel binding: the server does not announce %s (XEP-0440)", type);
+        gxmpp_sasl_context_set_channel_binding (context, NULL, NULL);
+      }
+  }
 
   data->mechanism = gxmpp_auth_select_mechanism (negotiation->auth, context, &error);
   if (data->mechanism == NULL)
