@@ -126,6 +126,29 @@ test_message_build (void)
 }
 
 static void
+test_message_new_chat (void)
+{
+  g_autoptr(GXmppJid) juliet = jid ("juliet@example.com");
+  g_autoptr(GXmppMessage) msg = gxmpp_message_new_chat (juliet, "<b>hi</b> & bye");
+  g_autoptr(GXmppStanza) back = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *xml = NULL;
+
+  g_assert_cmpint (gxmpp_message_get_message_type (msg), ==, GXMPP_MESSAGE_TYPE_CHAT);
+  g_assert_true (gxmpp_jid_equal (gxmpp_stanza_get_to (GXMPP_STANZA (msg)), juliet));
+  g_assert_cmpstr (gxmpp_message_get_body (msg, NULL), ==, "<b>hi</b> & bye");
+  g_assert_null (gxmpp_message_get_thread (msg));
+
+  xml = gxmpp_stanza_to_string (GXMPP_STANZA (msg), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (xml, ==,
+                   "<message xmlns='jabber:client' type='chat' to='juliet@example.com'>"
+                   "<body>&lt;b&gt;hi&lt;/b&gt; &amp; bye</body></message>");
+  back = reparse (GXMPP_STANZA (msg));
+  g_assert_cmpstr (gxmpp_message_get_body (GXMPP_MESSAGE (back), NULL), ==, "<b>hi</b> & bye");
+}
+
+static void
 test_message_markup_is_text (void)
 {
   static const char evil[] = "</body></message><presence type='unavailable'/><message><body>x";
@@ -783,6 +806,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/stanza/message/build", test_message_build);
+  g_test_add_func ("/stanza/message/new-chat", test_message_new_chat);
   g_test_add_func ("/stanza/message/markup-is-text", test_message_markup_is_text);
   g_test_add_func ("/stanza/message/languages", test_message_languages);
   g_test_add_func ("/stanza/message/types", test_message_types);

@@ -212,6 +212,38 @@ gxmpp_message_new (GXmppMessageType  type,
 }
 
 /**
+ * gxmpp_message_new_chat:
+ * @to: the recipient: a bare JID, or a full JID once the contact has
+ *   answered from a resource (RFC 6121 section 5.1)
+ * @body: the text of the message
+ *
+ * Creates a chat message with a body, the everyday line of a one-to-one
+ * conversation: %GXMPP_MESSAGE_TYPE_CHAT, to @to, with @body in the default
+ * language. The text is text: markup in it is escaped when the message is
+ * sent and arrives as the same characters.
+ *
+ * To continue a conversation, answer the last message received with
+ * [method@GXmpp.Message.answer], which keeps its type and thread; to start a
+ * thread, set one with [method@GXmpp.Message.set_thread].
+ *
+ * Returns: (transfer full): a new message
+ */
+GXmppMessage *
+gxmpp_message_new_chat (GXmppJid   *to,
+                        const char *body)
+{
+  GXmppMessage *message;
+
+  g_return_val_if_fail (to != NULL, NULL);
+  g_return_val_if_fail (body != NULL, NULL);
+  g_return_val_if_fail (g_utf8_validate (body, -1, NULL), NULL);
+
+  message = gxmpp_message_new (GXMPP_MESSAGE_TYPE_CHAT, to);
+  gxmpp_message_set_body (message, NULL, body);
+  return message;
+}
+
+/**
  * gxmpp_message_get_message_type:
  * @message: a message
  *

@@ -42,6 +42,10 @@ GXmppMessage *gxmpp_message_new (GXmppMessageType  type,
                                  GXmppJid         *to);
 
 GXMPP_AVAILABLE_IN_ALL
+GXmppMessage *gxmpp_message_new_chat (GXmppJid   *to,
+                                      const char *body);
+
+GXMPP_AVAILABLE_IN_ALL
 GXmppMessageType gxmpp_message_get_message_type (GXmppMessage *message);
 GXMPP_AVAILABLE_IN_ALL
 void gxmpp_message_set_message_type (GXmppMessage     *message,

@@ -32,4 +32,8 @@
 #include "gxmpp-session.h"
 #include "gxmpp-inbox.h"
 
+/* IM (RFC 6121), xmpp-glib/im/ */
+#include "gxmpp-presence-tracker.h"
+#include "gxmpp-subscriptions.h"
+
 #undef GXMPP_INSIDE

@@ -4,8 +4,9 @@
 """Interoperability with a client nobody here wrote: a GXmpp.Session in
 this process and slixmpp (tests/support/slixmpp-peer.py, driven through
 xmpp_test_server.SlixmppPeer) exchange messages and IQs in both
-directions, on a private Prosody, and on ejabberd where it can run (the
-ejabberd class skips otherwise).
+directions, and subscribe to each other's presence (each side asks and
+the other approves), on a private Prosody, and on ejabberd where it can run
+(the ejabberd class skips otherwise).
 
 The peer echoes chat messages ("echo: " + body) and answers IQ gets in
 urn:xmpp-glib:test with the same element holding the text reversed; it
@@ -18,7 +19,7 @@ import unittest
 import gi
 
 gi.require_version("GXmpp", "1.0")
-from gi.repository import GLib, GXmpp  # noqa: E402
+from gi.repository import Gio, GLib, GXmpp  # noqa: E402
 
 from session_fixture import SessionTestCase, chat, request  # noqa: E402
 from xmpp_test_server import SlixmppPeer, XmppTestServer  # noqa: E402
@@ -33,6 +34,7 @@ class Interop:
     SERVER = None
     OPTIONS = ()
     MECHANISM = None  # what GXmpp's default choice comes to
+    PREAPPROVAL = None  # whether the server offers subscription pre-approval
 
     @classmethod
     def setUpClass(cls):
@@ -180,9 +182,59 @@ class Interop:
         self.assertIsNone(reply.get_payload())
 
 
+    # -- presence subscriptions, both ways (RFC 6121 section 3)
+
+    def test_subscription_handshake_both_ways(self):
+        alice_bare = self.alice.get_jid().to_bare()
+        # An interested resource (RFC 6121 2.1.6), as GXmpp.Roster makes it:
+        # only those get the answers to subscription requests.
+        query = GXmpp.Node.new("query", "jabber:iq:roster")
+        self.send_iq(self.alice, GXmpp.Iq.new(GXmpp.IqType.GET, None, query))
+        tracker = GXmpp.PresenceTracker.new(self.alice)
+        subscriptions = GXmpp.Subscriptions.new(self.alice)
+        events = []
+        for signal in ("request", "subscribed", "unsubscribed"):
+            subscriptions.connect(signal, self.guarded(
+                lambda _s, from_, presence, signal=signal: events.append((signal, from_.to_string()))))
+        self.assertEqual(subscriptions.props.preapproval_supported, self.PREAPPROVAL)
+        self.call_async(
+            lambda cb: tracker.set_presence_async(
+                GXmpp.Presence.new(GXmpp.PresenceType.AVAILABLE, None), None, cb),
+            lambda source, result: source.set_presence_finish(result),
+            "initial presence")
+        bob_bare = self.bob.to_bare()
+
+        # GXmpp asks, slixmpp approves: alice gets bob's presence.
+        subscriptions.subscribe(bob_bare, "from GXmpp")
+        seen = self.peer_event("subscription", type="subscribe")
+        self.assertEqual(seen["from"], alice_bare.to_string())
+        self.peer.subscription("approve", alice_bare.to_string())
+        self.wait_until(lambda: ("subscribed", bob_bare.to_string()) in events, "bob's approval")
+        self.wait_until(lambda: tracker.get_presence(self.bob) is not None, "bob's presence")
+        self.assertTrue(tracker.get_best(bob_bare).get_from().equal(self.bob))
+
+        # slixmpp asks, GXmpp approves: bob gets alice's presence.
+        self.peer.subscription("subscribe", alice_bare.to_string())
+        self.wait_until(lambda: ("request", bob_bare.to_string()) in events, "bob's request")
+        subscriptions.approve(bob_bare)
+        seen = self.peer_event("subscription", type="subscribed")
+        self.assertEqual(seen["from"], alice_bare.to_string())
+        seen = self.peer_event("presence", **{"from": self.alice.get_jid().to_string()})
+        self.assertIn(seen["type"], ("available", None))
+
+        # Pre-approval only where the server announces it.
+        if self.PREAPPROVAL:
+            subscriptions.preapprove(GXmpp.Jid.new(self.server.jid("carol")))
+        else:
+            with self.assertRaises(GLib.Error) as caught:
+                subscriptions.preapprove(GXmpp.Jid.new(self.server.jid("carol")))
+            self.assertGError(caught.exception, Gio.io_error_quark(), Gio.IOErrorEnum.NOT_SUPPORTED)
+
+
 class TestProsody(Interop, SessionTestCase):
     SERVER = "prosody"
     MECHANISM = "SCRAM-SHA-256"
+    PREAPPROVAL = True   # Prosody 0.12 announces urn:xmpp:features:pre-approval
 
 
 class TestEjabberd(Interop, SessionTestCase):
@@ -194,6 +246,7 @@ class TestEjabberd(Interop, SessionTestCase):
     # interop test runs there to exercise -PLUS.
     OPTIONS = ("--tls12-only",)
     MECHANISM = "SCRAM-SHA-256-PLUS"
+    PREAPPROVAL = False  # ejabberd 23.01 does not announce it
 
 
 if __name__ == "__main__":

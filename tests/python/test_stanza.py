@@ -34,6 +34,14 @@ class TestMessage(unittest.TestCase):
         self.assertEqual(back.get_body_langs(), ["cs"])
         self.assertEqual(back.props.thread, "t1")
 
+    def test_new_chat(self):
+        to = GXmpp.Jid.new("juliet@example.com")
+        msg = GXmpp.Message.new_chat(to, "<b>hi</b> & bye")
+        self.assertEqual(msg.get_message_type(), GXmpp.MessageType.CHAT)
+        self.assertTrue(msg.get_to().equal(to))
+        back = parse(msg.to_string())
+        self.assertEqual(back.get_body(None), "<b>hi</b> & bye")
+
     def test_markup_stays_text(self):
         msg = GXmpp.Message.new(GXmpp.MessageType.CHAT, None)
         msg.props.body = EVIL
