@@ -32,4 +32,10 @@
 #include "gxmpp-session.h"
 #include "gxmpp-inbox.h"
 
+/* IM (RFC 6121) */
+#include "gxmpp-roster-item.h"
+#include "gxmpp-roster-store.h"
+#include "gxmpp-roster-file-store.h"
+#include "gxmpp-roster.h"
+
 #undef GXMPP_INSIDE
