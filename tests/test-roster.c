@@ -1204,6 +1204,69 @@ test_prosody_versioning_stale (void)
   close_session (session);
 }
 
+/* Prosody 0.12 calls a roster that was never written version 1, and the
+ * same roster after its first change version 1 too (the counter starts
+ * when the roster is first written). A client that cached the empty
+ * roster at version 1 would be told "nothing changed" and miss the new
+ * contact, so the version of an empty roster is never sent. */
+static void
+test_prosody_versioning_empty (void)
+{
+  g_autofree char *user = NULL;
+  g_autoptr(GXmppSession) session = NULL;
+  g_autoptr(GXmppSession) elsewhere = NULL;
+  g_autoptr(GXmppRoster) roster = NULL;
+  g_autoptr(GXmppRoster) changer = NULL;
+  g_autoptr(TestMemoryStore) store = NULL;
+  g_autofree char *log = NULL, *request = NULL, *reply = NULL;
+  guint pushes = 0;
+  Watch watch;
+
+  if (get_prosody () == NULL)
+    return;
+  user = new_account ("empty");
+
+  session = connect_account (user, "first");
+  store = g_object_new (TEST_TYPE_MEMORY_STORE, NULL);
+  roster = gxmpp_roster_new (session, GXMPP_ROSTER_STORE (store));
+  fetch (roster);
+  g_assert_cmpstr (gxmpp_roster_get_version (roster), ==, "1");
+  roster_save (roster);
+  g_assert_cmpstr (store->version, ==, "1");
+  g_assert_cmpuint (store->items->len, ==, 0);
+  g_clear_object (&roster);
+  close_session (session);
+  g_clear_object (&session);
+
+  /* The roster's first change, from elsewhere: its push says version 1. */
+  elsewhere = connect_account (user, "elsewhere");
+  g_signal_connect (elsewhere, "stanza", G_CALLBACK (on_stanza_count_push), &pushes);
+  changer = gxmpp_roster_new (elsewhere, NULL);
+  fetch (changer);
+  g_assert_no_error (roster_add (changer, "romeo@montague.example", NULL, NULL));
+  WAIT_UNTIL (pushes == 1);
+  g_assert_cmpstr (gxmpp_roster_get_version (changer), ==, "1");
+  close_session (elsewhere);
+
+  session = connect_account (user, "second");
+  roster = gxmpp_roster_new (session, GXMPP_ROSTER_STORE (store));
+  watch_init (&watch, roster);
+  start_capture ();
+  fetch (roster);
+  log = stop_capture ();
+  /* The new contact is there... */
+  assert_model (roster, "romeo@montague.example", NULL);
+  assert_one_change (&watch, 0, 0, 1);
+  /* ... because the request did not claim version 1. */
+  find_roster_exchange (log, &request, &reply);
+  g_assert_nonnull (strstr (request, "ver=''"));
+  g_assert_cmpuint (count_occurrences (reply, "<item "), ==, 1);
+
+  watch_clear (&watch);
+  g_clear_object (&roster);
+  close_session (session);
+}
+
 /* A store file that is not one: store-error says so, the roster fetches
  * the whole roster (ver=''), and the next save puts a good file there. */
 static void
@@ -2187,6 +2250,7 @@ main (int   argc,
   g_test_add_func ("/roster/prosody/spoofed-push", test_prosody_spoofed_push);
   g_test_add_func ("/roster/prosody/store-round-trip", test_prosody_store_round_trip);
   g_test_add_func ("/roster/prosody/versioning-stale", test_prosody_versioning_stale);
+  g_test_add_func ("/roster/prosody/versioning-empty", test_prosody_versioning_empty);
   g_test_add_func ("/roster/prosody/corrupt-store", test_prosody_corrupt_store);
   g_test_add_func ("/roster/prosody/large", test_prosody_large);
 

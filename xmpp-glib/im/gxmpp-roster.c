@@ -76,6 +76,10 @@
  * With a [iface@GXmpp.RosterStore], the roster reads the stored version
  * and items before its first fetch and sends that version; on "nothing
  * changed" the model is filled from the store, in the same single pass.
+ * The version of an empty roster is never sent (the request says `ver=''`):
+ * Prosody 0.12 gives a roster that was never written and the same roster
+ * after its first change the same version, and an empty roster costs
+ * nothing to fetch whole.
  * After each change the roster writes the store again, in the background
  * (a burst of changes gives one write); [method@GXmpp.Roster.save_async]
  * writes it now and says when it is written. A store that cannot be read
@@ -1001,13 +1005,22 @@ send_fetch (GTask *task)
   g_autoptr(GXmppIq) iq = NULL;
 
   /* RFC 6121 2.6.2: 'ver' only if the server announced versioning; the
-   * empty string when the client has no version yet. */
+   * empty string when the client has no version yet.
+   *
+   * Nor for an empty roster: Prosody 0.12 calls a roster that was never
+   * written version 1, and the roster after its first change version 1
+   * too, so that a client with the empty roster would be told nothing
+   * changed. The whole of an empty roster costs nothing to fetch anyway. */
   if (server_versions_roster (self))
     {
       const char *version = self->loaded ? self->version : data->cached_version;
+      gboolean empty = self->loaded ? self->items->len == 0
+                                    : data->cached_items == NULL || data->cached_items->len == 0;
 
+      if (empty)
+        version = NULL;
       gxmpp_node_set_attribute (query, "ver", version != NULL ? version : "");
-      data->sent_cached_version = !self->loaded && data->cached_version != NULL;
+      data->sent_cached_version = !self->loaded && version != NULL;
     }
 
   iq = gxmpp_iq_new (GXMPP_IQ_TYPE_GET, NULL, query);
