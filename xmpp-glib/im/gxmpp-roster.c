@@ -30,7 +30,11 @@
  *
  * [method@GXmpp.Roster.fetch_async] asks the server for the roster and
  * fills the model in one go: one [signal@Gio.ListModel::items-changed] for
- * the whole roster, whatever its size. From then on the roster applies the
+ * the whole roster, whatever its size. The server sends the roster as one
+ * stanza, which [property@GXmpp.StreamConfig:max-stanza-size] limits: the
+ * default, 512 KiB, is a roster of a few thousand items (5,000 items of
+ * about 110 bytes each, with a name and a group or two, are too many), and
+ * a session for larger rosters needs a larger limit. From then on the roster applies the
  * server's roster pushes (RFC 6121 section 2.1.6) as they come, each with
  * an [signal@Gio.ListModel::items-changed] at the position it concerns:
  * an item added (`position, 0, 1`), removed (`position, 1, 0`), or changed
