@@ -1938,6 +1938,70 @@ test_scripted_errors (void)
   close_scripted (session, server);
 }
 
+/* Cancelling a fetch, while the store is read and while the request
+ * waits for its reply: G_IO_ERROR_CANCELLED, the model as it was, and the
+ * next fetch starts afresh (reading the store again if it had not been
+ * read). */
+static void
+test_scripted_cancel (void)
+{
+  const char *script[] = {
+    READY_VER,
+    "expect iq",
+    "expect message",
+    "expect iq",
+    ROSTER_RESULT ("ver='v8'", "<item jid='romeo@localhost'/>"),
+    "wait-close", NULL
+  };
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GXmppSession) session = connect_script (script, &server);
+  g_autoptr(TestMemoryStore) store = memory_store_new ("v7", "nurse@localhost|Nurse|Capulet", NULL);
+  g_autoptr(GXmppRoster) roster = gxmpp_roster_new (session, GXMPP_ROSTER_STORE (store));
+  g_autoptr(GCancellable) during_load = g_cancellable_new ();
+  g_autoptr(GCancellable) during_request = g_cancellable_new ();
+  Outcome first = OUTCOME (gxmpp_roster_fetch_finish);
+  Outcome second = OUTCOME (gxmpp_roster_fetch_finish);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppNode) request = NULL;
+  Watch watch;
+
+  watch_init (&watch, roster);
+
+  gxmpp_roster_fetch_async (roster, during_load, on_done, &first);
+  g_cancellable_cancel (during_load);
+  error = wait_outcome (&first);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_cmpuint (store->loads, ==, 1);
+  g_assert_cmpuint (count_iqs (server), ==, 1);     /* the bind request only */
+
+  gxmpp_roster_fetch_async (roster, during_request, on_done, &second);
+  WAIT_UNTIL (count_iqs (server) == 2);
+  g_assert_false (second.done);
+  g_cancellable_cancel (during_request);
+  error = wait_outcome (&second);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_cmpuint (store->loads, ==, 2);
+  request = roster_request (server, 0);
+  g_assert_cmpstr (gxmpp_node_get_attribute (request, "ver"), ==, "v7");
+  g_assert_false (gxmpp_roster_is_loaded (roster));
+  g_assert_cmpuint (watch.changes->len, ==, 0);
+
+  send_go_on (session);
+  fetch (roster);
+  g_assert_cmpuint (store->loads, ==, 3);
+  g_clear_pointer (&request, gxmpp_node_unref);
+  request = roster_request (server, 1);
+  g_assert_cmpstr (gxmpp_node_get_attribute (request, "ver"), ==, "v7");
+  assert_one_change (&watch, 0, 0, 1);
+  assert_model (roster, "romeo@localhost", NULL);
+  g_assert_cmpstr (gxmpp_roster_get_version (roster), ==, "v8");
+
+  watch_clear (&watch);
+  close_scripted (session, server);
+}
+
 /* Rosters on one session share its roster-push handler: each sees every
  * push; when the last goes, the handler goes and pushes are unhandled
  * (service-unavailable, from the session). */
@@ -2242,6 +2306,7 @@ main (int   argc,
   g_test_add_func ("/roster/scripted/no-versioning", test_scripted_no_versioning);
   g_test_add_func ("/roster/scripted/bad-items", test_scripted_bad_items);
   g_test_add_func ("/roster/scripted/errors", test_scripted_errors);
+  g_test_add_func ("/roster/scripted/cancel", test_scripted_cancel);
   g_test_add_func ("/roster/scripted/two-rosters", test_scripted_two_rosters);
 
   g_test_add_func ("/roster/prosody/fetch", test_prosody_fetch);

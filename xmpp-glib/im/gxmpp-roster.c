@@ -923,6 +923,10 @@ fetch_return (GTask  *task,
   GXmppRoster *self = g_task_get_source_object (task);
 
   self->fetch = NULL;
+  /* The stored roster was read for this fetch only: the next reads it
+   * again, until one succeeds. */
+  if (error != NULL && !self->loaded)
+    self->store_read = FALSE;
   if (error != NULL)
     g_task_return_error (task, error);
   else
@@ -1048,8 +1052,6 @@ on_store_read (GObject      *source,
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
-          /* The next fetch reads it. */
-          self->store_read = FALSE;
           fetch_return (task, error);
           g_object_unref (task);
           return;
