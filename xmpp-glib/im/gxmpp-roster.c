@@ -85,8 +85,9 @@
  * after its first change the same version, and an empty roster costs
  * nothing to fetch whole.
  * After each change the roster writes the store again, in the background
- * (a burst of changes gives one write); [method@GXmpp.Roster.save_async]
- * writes it now and says when it is written. A store that cannot be read
+ * (a burst of changes gives one write, from an idle source of the main
+ * context); [method@GXmpp.Roster.save_async] writes it now and says when it
+ * is written, which an application that is about to quit waits for. A store that cannot be read
  * or written emits [signal@GXmpp.Roster::store-error]; reading failed,
  * the roster fetches the whole roster.
  */
