@@ -33,6 +33,10 @@
 #include "gxmpp-inbox.h"
 
 /* IM (RFC 6121), xmpp-glib/im/ */
+#include "gxmpp-roster-item.h"
+#include "gxmpp-roster-store.h"
+#include "gxmpp-roster-file-store.h"
+#include "gxmpp-roster.h"
 #include "gxmpp-presence-tracker.h"
 #include "gxmpp-subscriptions.h"
 

@@ -18,10 +18,11 @@ trap 'rm -rf "$tmp"' EXIT
 cat "$@" > "$tmp/headers"
 
 # Names of the functions declared right after a GXMPP_AVAILABLE_* line;
-# G_DECLARE_*_TYPE (Name, module_name, ...) declares module_name_get_type.
+# G_DECLARE_*_TYPE (Name, module_name, ...) and G_DECLARE_INTERFACE (Name,
+# module_name, ...) declare module_name_get_type.
 awk '
   /^GXMPP_AVAILABLE_/ { want = 1; next }
-  want && match ($0, /G_DECLARE_[A-Z_]+_TYPE[ ]*\([ ]*[A-Za-z0-9_]+[ ]*,[ ]*gxmpp_[a-z0-9_]+/) {
+  want && match ($0, /G_DECLARE_([A-Z_]+_TYPE|INTERFACE)[ ]*\([ ]*[A-Za-z0-9_]+[ ]*,[ ]*gxmpp_[a-z0-9_]+/) {
     name = substr ($0, RSTART, RLENGTH)
     sub (/.*,[ ]*/, "", name)
     print name "_get_type"
