@@ -26,26 +26,9 @@
 #include "scripted-server.h"
 #include "session-helpers.h"
 
-/* Waiting */
-
-static gboolean
-on_guard (gpointer user_data)
-{
-  g_error ("Waited 60 seconds for %s", (const char *) user_data);
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the main loop until @cond holds; a test that would hang fails
- * instead (a safety net, not an assertion on timing: generous enough for
- * valgrind). */
-#define WAIT_UNTIL_FOR(cond, what) \
-  G_STMT_START { \
-    guint guard_ = g_timeout_add_seconds (60, on_guard, (gpointer) (what)); \
-    while (!(cond)) \
-      g_main_context_iteration (NULL, TRUE); \
-    g_source_remove (guard_); \
-  } G_STMT_END
-#define WAIT_UNTIL(cond) WAIT_UNTIL_FOR (cond, #cond)
+/* WAIT_UNTIL's safety net against a hang, generous enough for valgrind. */
+#define TEST_WAIT_SECONDS 60
+#include "test-wait.h"
 
 static GXmppJid *
 jid (const char *text)

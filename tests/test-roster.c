@@ -29,28 +29,12 @@
 #include "scripted-server.h"
 #include "session-helpers.h"
 
-/* Generous for valgrind: a safety net, not a measure. */
-#define GUARD_SECONDS 120
+/* WAIT_UNTIL's guard, generous for valgrind: a safety net, not a measure. */
+#define TEST_WAIT_SECONDS 120
+#include "test-wait.h"
 
 #define NS_ROSTER_ATTR "xmlns='jabber:iq:roster'"
 #define NS_STANZAS "urn:ietf:params:xml:ns:xmpp-stanzas"
-
-/* Waiting */
-
-static gboolean
-on_guard (gpointer user_data)
-{
-  g_error ("Waited %d seconds for %s", GUARD_SECONDS, (const char *) user_data);
-  return G_SOURCE_REMOVE;
-}
-
-#define WAIT_UNTIL(cond) \
-  G_STMT_START { \
-    guint guard_ = g_timeout_add_seconds (GUARD_SECONDS, on_guard, (gpointer) #cond); \
-    while (!(cond)) \
-      g_main_context_iteration (NULL, TRUE); \
-    g_source_remove (guard_); \
-  } G_STMT_END
 
 /* Asynchronous calls: one callback for every _finish that returns a
  * gboolean. */

@@ -18,6 +18,7 @@
 #include "sasl-test-support.h"
 #include "scripted-server.h"
 #include "session-helpers.h"
+#include "test-wait.h"      /* WAIT_UNTIL, a 30 s safety net against a hang */
 
 #define PASSWORD "Tr0ub4dor&3-secret"
 
@@ -51,26 +52,6 @@
 #define READY UNTIL_BIND, BIND_RESULT (JULIET)
 
 #define ROMEO "romeo@localhost/x"
-
-/* Waiting */
-
-static gboolean
-on_guard (gpointer user_data)
-{
-  g_error ("Waited 30 seconds for %s", (const char *) user_data);
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the main loop until @cond holds; a test that would hang fails
- * instead (a safety net, not an assertion on timing: generous enough for
- * valgrind). */
-#define WAIT_UNTIL(cond) \
-  G_STMT_START { \
-    guint guard_ = g_timeout_add_seconds (30, on_guard, (gpointer) #cond); \
-    while (!(cond)) \
-      g_main_context_iteration (NULL, TRUE); \
-    g_source_remove (guard_); \
-  } G_STMT_END
 
 /* Connecting */
 

@@ -31,30 +31,15 @@
 #include "gxmpp-test-server.h"
 #include "session-helpers.h"
 
+/* WAIT_UNTIL's safety net against a hang, generous enough for valgrind;
+ * connect timeouts are half of it. */
+#define GUARD_SECONDS 60
+#define TEST_WAIT_SECONDS GUARD_SECONDS
+#include "test-wait.h"
+
 #define NS_TEST   "urn:xmpp-glib:test:session-servers"
 #define NS_NOBODY "urn:xmpp-glib:test:nobody"
 #define NS_PING   "urn:xmpp:ping"
-
-#define GUARD_SECONDS 60
-
-/* Waiting */
-
-static gboolean
-on_guard (gpointer user_data)
-{
-  g_error ("Waited %d seconds for %s", GUARD_SECONDS, (const char *) user_data);
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the main loop until @cond holds; a test that would hang fails
- * instead (a safety net, generous enough for valgrind). */
-#define WAIT_UNTIL(cond) \
-  G_STMT_START { \
-    guint guard_ = g_timeout_add_seconds (GUARD_SECONDS, on_guard, (gpointer) #cond); \
-    while (!(cond)) \
-      g_main_context_iteration (NULL, TRUE); \
-    g_source_remove (guard_); \
-  } G_STMT_END
 
 /* The servers */
 
