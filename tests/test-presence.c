@@ -1222,26 +1222,6 @@ scripted_close (Account        *account,
   g_assert_null (scripted_server_get_error (server));
 }
 
-/* The @nth (from 0) element named @name the client sent, parsed. */
-static GXmppNode *
-nth_received (ScriptedServer *server,
-              const char     *name,
-              guint           nth)
-{
-  GPtrArray *received = scripted_server_get_received (server);
-
-  for (guint i = 0; i < received->len; i++)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GXmppNode) node = gxmpp_node_new_from_string (received->pdata[i], -1, NULL, &error);
-
-      g_assert_no_error (error);
-      if (g_strcmp0 (gxmpp_node_get_name (node), name) == 0 && nth-- == 0)
-        return g_steal_pointer (&node);
-    }
-  return NULL;
-}
-
 /* The order of a contact's resources, stanza by stanza. */
 static void
 test_scripted_ordering (void)
@@ -1470,7 +1450,7 @@ test_scripted_subscription_senders (void)
   scripted_close (juliet, server);
   /* The client sent its presence and the message, and answered nothing. */
   {
-    g_autoptr(GXmppNode) second = nth_received (server, "presence", 1);
+    g_autoptr(GXmppNode) second = scripted_server_nth_received (server, "presence", 1);
 
     g_assert_null (second);
   }
@@ -1529,7 +1509,7 @@ test_scripted_go_offline (void)
   g_assert_null (scripted_server_get_error (server));
 
   /* The directed presence carried the account's presence. */
-  node = nth_received (server, "presence", 1);
+  node = scripted_server_nth_received (server, "presence", 1);
   g_assert_cmpstr (gxmpp_node_get_attribute (node, "to"), ==, "romeo@localhost/orchard");
   g_assert_null (gxmpp_node_get_attribute (node, "type"));
   child = gxmpp_node_get_child (node, "show", "jabber:client");
@@ -1538,13 +1518,13 @@ test_scripted_go_offline (void)
   g_assert_cmpstr (gxmpp_node_get_child_text (node, "priority", "jabber:client"), ==, "7");
   g_clear_pointer (&node, gxmpp_node_unref);
 
-  node = nth_received (server, "presence", 4);
+  node = scripted_server_nth_received (server, "presence", 4);
   g_assert_cmpstr (gxmpp_node_get_attribute (node, "to"), ==, "romeo@localhost/orchard");
   g_assert_cmpstr (gxmpp_node_get_attribute (node, "type"), ==, "unavailable");
   g_assert_cmpstr (gxmpp_node_get_child_text (node, "status", "jabber:client"), ==, "parting is such sweet sorrow");
   g_clear_pointer (&node, gxmpp_node_unref);
 
-  node = nth_received (server, "presence", 5);
+  node = scripted_server_nth_received (server, "presence", 5);
   g_assert_null (gxmpp_node_get_attribute (node, "to"));
   g_assert_cmpstr (gxmpp_node_get_attribute (node, "type"), ==, "unavailable");
   g_assert_cmpstr (gxmpp_node_get_child_text (node, "status", "jabber:client"), ==, "parting is such sweet sorrow");
@@ -1596,13 +1576,13 @@ test_scripted_set_presence (void)
   set_available (juliet, GXMPP_PRESENCE_SHOW_AWAY, 0, NULL);
   scripted_close (juliet, server);
 
-  node = nth_received (server, "presence", 0);
+  node = scripted_server_nth_received (server, "presence", 0);
   g_assert_null (gxmpp_node_get_attribute (node, "to"));
   g_clear_pointer (&node, gxmpp_node_unref);
-  node = nth_received (server, "presence", 1);
+  node = scripted_server_nth_received (server, "presence", 1);
   g_assert_cmpstr (gxmpp_node_get_child_text (node, "show", "jabber:client"), ==, "away");
   g_clear_pointer (&node, gxmpp_node_unref);
-  node = nth_received (server, "presence", 2);
+  node = scripted_server_nth_received (server, "presence", 2);
   g_assert_null (node);
 
   /* After the session: the error of the session. */
@@ -1637,7 +1617,7 @@ test_scripted_preapproval (gconstpointer data)
       g_assert_true (gxmpp_subscriptions_preapprove (juliet->subscriptions, romeo, &error));
       g_assert_no_error (error);
       scripted_close (juliet, server);
-      node = nth_received (server, "presence", 0);
+      node = scripted_server_nth_received (server, "presence", 0);
       g_assert_cmpstr (gxmpp_node_get_attribute (node, "type"), ==, "subscribed");
       g_assert_cmpstr (gxmpp_node_get_attribute (node, "to"), ==, "romeo@localhost");
     }

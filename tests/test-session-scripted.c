@@ -124,45 +124,6 @@ close_session (GXmppSession   *session,
   g_assert_cmpint (gxmpp_session_get_state (session), ==, GXMPP_SESSION_STATE_CLOSED);
 }
 
-/* What the client sent */
-
-/* The @nth (from 0) element named @name the client sent, parsed; NULL if
- * there is none. */
-static GXmppNode *
-nth_received (ScriptedServer *server,
-              const char     *name,
-              guint           nth)
-{
-  GPtrArray *received = scripted_server_get_received (server);
-
-  for (guint i = 0; i < received->len; i++)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GXmppNode) node = gxmpp_node_new_from_string (received->pdata[i], -1, NULL, &error);
-
-      g_assert_no_error (error);
-      if (g_strcmp0 (gxmpp_node_get_name (node), name) == 0 && nth-- == 0)
-        return g_steal_pointer (&node);
-    }
-  return NULL;
-}
-
-static guint
-count_received (ScriptedServer *server,
-                const char     *name)
-{
-  guint n = 0;
-
-  while (TRUE)
-    {
-      g_autoptr(GXmppNode) node = nth_received (server, name, n);
-
-      if (node == NULL)
-        return n;
-      n++;
-    }
-}
-
 static void
 assert_message_has (const GError *error,
                     const char   *part)
@@ -340,9 +301,9 @@ test_strongest_wins (void)
   session = connect_server (server, GXMPP_TLS_POLICY_REQUIRE, auth, &error);
   g_assert_no_error (error);
 
-  sent = nth_received (server, "auth", 0);
+  sent = scripted_server_nth_received (server, "auth", 0);
   g_assert_cmpstr (gxmpp_node_get_attribute (sent, "mechanism"), ==, "SCRAM-SHA-256");
-  g_assert_cmpuint (count_received (server, "auth"), ==, 1);
+  g_assert_cmpuint (scripted_server_count_received (server, "auth"), ==, 1);
   g_assert_cmpstr (gxmpp_session_get_mechanism (session), ==, "SCRAM-SHA-256");
   g_assert_cmpint (gxmpp_session_get_state (session), ==, GXMPP_SESSION_STATE_READY);
   close_session (session, server);
@@ -508,7 +469,7 @@ test_channel_binding_choice (gconstpointer user_data)
   g_assert_error (error, GXMPP_AUTH_ERROR, GXMPP_AUTH_ERROR_NOT_AUTHORIZED);
   wait_server_done (server);
 
-  sent = nth_received (server, "auth", 0);
+  sent = scripted_server_nth_received (server, "auth", 0);
   g_assert_nonnull (sent);
   g_assert_cmpstr (gxmpp_node_get_attribute (sent, "mechanism"), ==, c->mechanism);
   first = g_base64_decode (gxmpp_node_get_text (sent), &len);
@@ -523,7 +484,7 @@ static GXmppNode *
 bind_request (ScriptedServer *server,
               guint           nth)
 {
-  g_autoptr(GXmppNode) iq = nth_received (server, "iq", nth);
+  g_autoptr(GXmppNode) iq = scripted_server_nth_received (server, "iq", nth);
   GXmppNode *bind;
 
   g_assert_nonnull (iq);
@@ -566,7 +527,7 @@ test_bind_conflict_twice (void)
   const char *script[] = { UNTIL_BIND, BIND_CONFLICT, "expect iq", BIND_CONFLICT, "expect-close", NULL };
   g_autoptr(ScriptedServer) server = connect_script_failing (script, GXMPP_STANZA_ERROR, GXMPP_STANZA_ERROR_CONFLICT,
                                                              NULL);
-  g_assert_cmpuint (count_received (server, "iq"), ==, 2);
+  g_assert_cmpuint (scripted_server_count_received (server, "iq"), ==, 2);
 }
 
 /* The server binds the session to an address that is not the account's:
@@ -642,7 +603,7 @@ sent_session_request (ScriptedServer *server)
 {
   for (guint i = 0; ; i++)
     {
-      g_autoptr(GXmppNode) iq = nth_received (server, "iq", i);
+      g_autoptr(GXmppNode) iq = scripted_server_nth_received (server, "iq", i);
 
       if (iq == NULL)
         return FALSE;
@@ -664,7 +625,7 @@ test_legacy_session_required (void)
 
   g_assert_no_error (error);
   g_assert_true (sent_session_request (server));
-  request = nth_received (server, "iq", 1);
+  request = scripted_server_nth_received (server, "iq", 1);
   g_assert_cmpstr (gxmpp_node_get_attribute (request, "type"), ==, "set");
   close_session (session, server);
 }
@@ -682,7 +643,7 @@ test_legacy_session_optional (void)
   g_assert_no_error (error);
   close_session (session, server);
   g_assert_false (sent_session_request (server));
-  g_assert_cmpuint (count_received (server, "iq"), ==, 1);    /* the bind request */
+  g_assert_cmpuint (scripted_server_count_received (server, "iq"), ==, 1);    /* the bind request */
 }
 
 static void
@@ -1161,8 +1122,8 @@ test_iq_unhandled_request (void)
   GXmppNode *error_node;
 
   g_assert_no_error (error);
-  WAIT_UNTIL (count_received (server, "iq") == 2);   /* bind, then the answer */
-  answer = nth_received (server, "iq", 1);
+  WAIT_UNTIL (scripted_server_count_received (server, "iq") == 2);   /* bind, then the answer */
+  answer = scripted_server_nth_received (server, "iq", 1);
   g_assert_cmpstr (gxmpp_node_get_attribute (answer, "type"), ==, "error");
   g_assert_cmpstr (gxmpp_node_get_attribute (answer, "id"), ==, "ask-1");
   g_assert_cmpstr (gxmpp_node_get_attribute (answer, "to"), ==, ROMEO);
@@ -1201,11 +1162,11 @@ test_iq_unknown_result (void)
   g_assert_no_error (error);
   g_signal_connect (session, "message", G_CALLBACK (on_message_answer), &messages);
   send_message (session, "go on");
-  WAIT_UNTIL (count_received (server, "message") == 2);
+  WAIT_UNTIL (scripted_server_count_received (server, "message") == 2);
   g_assert_cmpuint (messages, ==, 1);
   g_assert_cmpint (gxmpp_session_get_state (session), ==, GXMPP_SESSION_STATE_READY);
   close_session (session, server);
-  g_assert_cmpuint (count_received (server, "iq"), ==, 1);       /* the bind request only */
+  g_assert_cmpuint (scripted_server_count_received (server, "iq"), ==, 1);       /* the bind request only */
 }
 
 /* 7. Re-entrancy: a message handler that sends, closes, or drops the
@@ -1291,7 +1252,7 @@ test_reentrancy (gconstpointer user_data)
   WAIT_UNTIL (!g_atomic_int_get (&tls_alive));
   g_assert_null (scripted_server_get_error (server));
   g_assert_cmpuint (data.messages, ==, 1);
-  g_assert_cmpuint (count_received (server, "message"), ==, 2);   /* "go on", the reply */
+  g_assert_cmpuint (scripted_server_count_received (server, "message"), ==, 2);   /* "go on", the reply */
   if (data.what == REENTER_UNREF)
     g_assert_cmpuint (watch.closed, ==, 0);
   else
@@ -1376,7 +1337,7 @@ assert_sent_payloads_not_logged (ScriptedServer *server,
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     for (guint nth = 0; ; nth++)
       {
-        g_autoptr(GXmppNode) sent = nth_received (server, names[i], nth);
+        g_autoptr(GXmppNode) sent = scripted_server_nth_received (server, names[i], nth);
 
         if (sent == NULL)
           break;
