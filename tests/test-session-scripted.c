@@ -663,52 +663,6 @@ test_legacy_session_error (void)
 /* 5. The end of a ready session */
 
 typedef struct {
-  guint closed;
-  GError *reason;
-  GArray *states;           /* GXmppSessionState, from notify::state */
-} Watch;
-
-static void
-on_closed_signal (GXmppSession *session,
-                  const GError *reason,
-                  gpointer      user_data)
-{
-  Watch *watch = user_data;
-
-  watch->closed++;
-  g_clear_error (&watch->reason);
-  watch->reason = reason != NULL ? g_error_copy (reason) : NULL;
-}
-
-static void
-on_notify_state (GObject    *object,
-                 GParamSpec *pspec,
-                 gpointer    user_data)
-{
-  Watch *watch = user_data;
-  GXmppSessionState state = gxmpp_session_get_state (GXMPP_SESSION (object));
-
-  g_array_append_val (watch->states, state);
-}
-
-static void
-watch_session (Watch        *watch,
-               GXmppSession *session)
-{
-  memset (watch, 0, sizeof *watch);
-  watch->states = g_array_new (FALSE, FALSE, sizeof (GXmppSessionState));
-  g_signal_connect (session, "closed", G_CALLBACK (on_closed_signal), watch);
-  g_signal_connect (session, "notify::state", G_CALLBACK (on_notify_state), watch);
-}
-
-static void
-watch_clear (Watch *watch)
-{
-  g_clear_error (&watch->reason);
-  g_array_unref (watch->states);
-}
-
-typedef struct {
   gboolean done;
   GXmppIq *reply;
   GError *error;
@@ -781,10 +735,10 @@ test_stream_error_when_ready (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GXmppSession) session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
   IqOutcome first, second;
-  Watch watch;
+  SessionWatch watch;
 
   g_assert_no_error (error);
-  watch_session (&watch, session);
+  session_watch (&watch, session);
   send_ping (session, NULL, NULL, &first);
   send_ping (session, NULL, NULL, &second);
   send_message (session, "go on");
@@ -812,7 +766,7 @@ test_stream_error_when_ready (void)
   }
   iq_outcome_clear (&first);
   iq_outcome_clear (&second);
-  watch_clear (&watch);
+  session_watch_clear (&watch);
 }
 
 static gboolean
@@ -839,10 +793,10 @@ test_close_mid_stanza (void)
   g_autoptr(GXmppSession) session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
   guint messages = 0;
   IqOutcome ping;
-  Watch watch;
+  SessionWatch watch;
 
   g_assert_no_error (error);
-  watch_session (&watch, session);
+  session_watch (&watch, session);
   g_signal_connect (session, "message", G_CALLBACK (on_message_count), &messages);
   send_ping (session, NULL, NULL, &ping);
   send_message (session, "go on");
@@ -856,7 +810,7 @@ test_close_mid_stanza (void)
   g_assert_cmpuint (watch.states->len, ==, 1);
   g_assert_cmpint (gxmpp_session_get_state (session), ==, GXMPP_SESSION_STATE_CLOSED);
   iq_outcome_clear (&ping);
-  watch_clear (&watch);
+  session_watch_clear (&watch);
 }
 
 /* What comes right behind the last negotiation reply (here, in the same
@@ -867,7 +821,7 @@ test_close_mid_stanza (void)
 typedef struct {
   SessionConnectResult result;
   guint messages;
-  Watch watch;
+  SessionWatch watch;
 } EarlyData;
 
 static void
@@ -881,7 +835,7 @@ on_connected_connect_handlers (GObject      *source,
   if (data->result.session == NULL)
     return;
   g_assert_cmpint (gxmpp_session_get_state (data->result.session), ==, GXMPP_SESSION_STATE_READY);
-  watch_session (&data->watch, data->result.session);
+  session_watch (&data->watch, data->result.session);
   g_signal_connect (data->result.session, "message", G_CALLBACK (on_message_count), &data->messages);
 }
 
@@ -998,7 +952,7 @@ test_early_stanza (void)
   g_assert_cmpint (gxmpp_session_get_state (session), ==, GXMPP_SESSION_STATE_READY);
   close_session (session, server);
   g_assert_cmpuint (data.messages, ==, 1);
-  watch_clear (&data.watch);
+  session_watch_clear (&data.watch);
 }
 
 /* The same for a stream error: the session that new_async hands over is
@@ -1025,7 +979,7 @@ test_early_stream_error (void)
   g_assert_error (data.watch.reason, GXMPP_STREAM_ERROR, GXMPP_STREAM_ERROR_CONFLICT);
   g_assert_cmpint (gxmpp_session_get_state (session), ==, GXMPP_SESSION_STATE_CLOSED);
   g_assert_cmpuint (data.watch.states->len, ==, 1);
-  watch_clear (&data.watch);
+  session_watch_clear (&data.watch);
 }
 
 /* 6. IQ replies and requests at the session level */
@@ -1228,13 +1182,13 @@ test_reentrancy (gconstpointer user_data)
   ReentryData data = { GPOINTER_TO_INT (user_data) };
   GXmppSession *alive;
   gint tls_alive = 1;
-  Watch watch;
+  SessionWatch watch;
 
   data.session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
   g_assert_no_error (error);
   alive = data.session;
   g_object_add_weak_pointer (G_OBJECT (alive), (gpointer *) &alive);
-  watch_session (&watch, data.session);
+  session_watch (&watch, data.session);
   g_signal_connect (data.session, "message", G_CALLBACK (on_message_reenter), &data);
   g_object_weak_ref (G_OBJECT (gxmpp_session_get_tls_connection (data.session)),
                      on_finalized_elsewhere, &tls_alive);
@@ -1261,7 +1215,7 @@ test_reentrancy (gconstpointer user_data)
       g_assert_cmpuint (watch.closed, ==, 1);
       g_assert_null (watch.reason);
     }
-  watch_clear (&watch);
+  session_watch_clear (&watch);
 }
 
 /* 8. Logging: the traffic, but never the password or a SASL payload */

@@ -396,56 +396,10 @@ close_session (GXmppSession *session)
   g_assert_cmpint (gxmpp_session_get_state (session), ==, GXMPP_SESSION_STATE_CLOSED);
 }
 
-/* What a session went through: notify::state and ::closed */
-
-typedef struct {
-  guint closed;
-  GError *reason;
-  GArray *states;           /* GXmppSessionState */
-} Watch;
-
+/* What a session went through (a SessionWatch): the states in order, up
+ * to a -1. */
 static void
-on_closed_signal (GXmppSession *session,
-                  const GError *reason,
-                  gpointer      user_data)
-{
-  Watch *watch = user_data;
-
-  watch->closed++;
-  g_clear_error (&watch->reason);
-  watch->reason = reason != NULL ? g_error_copy (reason) : NULL;
-}
-
-static void
-on_notify_state (GObject    *object,
-                 GParamSpec *pspec,
-                 gpointer    user_data)
-{
-  Watch *watch = user_data;
-  GXmppSessionState state = gxmpp_session_get_state (GXMPP_SESSION (object));
-
-  g_array_append_val (watch->states, state);
-}
-
-static void
-watch_session (Watch        *watch,
-               GXmppSession *session)
-{
-  memset (watch, 0, sizeof *watch);
-  watch->states = g_array_new (FALSE, FALSE, sizeof (GXmppSessionState));
-  g_signal_connect (session, "closed", G_CALLBACK (on_closed_signal), watch);
-  g_signal_connect (session, "notify::state", G_CALLBACK (on_notify_state), watch);
-}
-
-static void
-watch_clear (Watch *watch)
-{
-  g_clear_error (&watch->reason);
-  g_array_unref (watch->states);
-}
-
-static void
-assert_states (Watch *watch,
+assert_states (SessionWatch *watch,
                ...)
 {
   va_list args;
@@ -908,14 +862,14 @@ test_wrong_password (gconstpointer data)
         g_autoptr(GXmppAuth) auth = NULL;
         g_autoptr(GXmppSession) session = NULL;
         g_autoptr(GError) error = NULL;
-        Watch watch;
+        SessionWatch watch;
 
         if (!gxmpp_test_server_offers_mechanism (server, mechanisms[m]))
           continue;
         auth = gxmpp_auth_new_password (account, "not the password");
         g_assert_true (gxmpp_auth_set_mechanism_names (auth, (const char * const[]) { mechanisms[m], NULL }, NULL));
         session = session_object (gxmpp_test_server_get_domain (server), config, auth);
-        watch_session (&watch, session);
+        session_watch (&watch, session);
 
         g_assert_false (init_session (session, &error));
         g_assert_error (error, GXMPP_AUTH_ERROR, GXMPP_AUTH_ERROR_NOT_AUTHORIZED);
@@ -926,7 +880,7 @@ test_wrong_password (gconstpointer data)
         assert_states (&watch, GXMPP_SESSION_STATE_CONNECTING, GXMPP_SESSION_STATE_DISCONNECTED, -1);
         g_assert_null (gxmpp_session_get_jid (session));
         g_assert_cmpuint (watch.closed, ==, 0);
-        watch_clear (&watch);
+        session_watch_clear (&watch);
       }
 }
 
@@ -1279,13 +1233,13 @@ test_too_large_message (gconstpointer data)
   g_autoptr(GPtrArray) at_bob = stanza_list ();
   g_autoptr(GXmppMessage) message = NULL;
   g_autofree char *body = g_strnfill (300 * 1024, 'x');
-  Watch watch;
+  SessionWatch watch;
 
   NEED_SERVER (id);
   alice = login (id, "alice");
   bob = login (id, "bob");
   g_signal_connect (bob, "message", G_CALLBACK (on_collect), at_bob);
-  watch_session (&watch, alice);
+  session_watch (&watch, alice);
 
   message = gxmpp_message_new (GXMPP_MESSAGE_TYPE_CHAT, gxmpp_session_get_jid (bob));
   gxmpp_message_set_body (message, NULL, body);
@@ -1300,7 +1254,7 @@ test_too_large_message (gconstpointer data)
   g_assert_cmpint (gxmpp_session_get_state (bob), ==, GXMPP_SESSION_STATE_READY);
   close_session (bob);
   g_assert_cmpuint (at_bob->len, ==, 0);
-  watch_clear (&watch);
+  session_watch_clear (&watch);
 }
 
 /* Directed presence: no subscription needed. */
@@ -1925,11 +1879,11 @@ test_close (gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autofree char *log = NULL;
   const char *sent, *received;
-  Watch watch;
+  SessionWatch watch;
 
   NEED_SERVER (id);
   alice = login (id, "alice");
-  watch_session (&watch, alice);
+  session_watch (&watch, alice);
 
   start_capture ();
   close_session (alice);
@@ -1951,7 +1905,7 @@ test_close (gconstpointer data)
   g_assert_error (error, GXMPP_ERROR, GXMPP_ERROR_CLOSED);
   close_session (alice);
   g_assert_cmpuint (watch.closed, ==, 1);
-  watch_clear (&watch);
+  session_watch_clear (&watch);
 }
 
 /* The same full JID again: the server ends the older session. */
@@ -1961,12 +1915,12 @@ test_closed_by_conflict (gconstpointer data)
   ServerId id = GPOINTER_TO_INT (data);
   g_autoptr(GXmppSession) first = NULL;
   g_autoptr(GXmppSession) second = NULL;
-  Watch watch;
+  SessionWatch watch;
 
   NEED_SERVER (id);
   first = login_with_resource (id, "alice", "twin");
   g_assert_cmpstr (gxmpp_jid_get_resource (gxmpp_session_get_jid (first)), ==, "twin");
-  watch_session (&watch, first);
+  session_watch (&watch, first);
   second = login_with_resource (id, "alice", "twin");
   WAIT_UNTIL (watch.closed == 1);
 
@@ -1978,7 +1932,7 @@ test_closed_by_conflict (gconstpointer data)
   close_session (second);
   close_session (first);        /* closed already: succeeds, no signal */
   g_assert_cmpuint (watch.closed, ==, 1);
-  watch_clear (&watch);
+  session_watch_clear (&watch);
 }
 
 /* Re-entrancy: bob's message handler answers and closes his session, or
@@ -2044,7 +1998,7 @@ test_reentrancy (gconstpointer data)
   Reentry r = { NULL, drop, 0, FALSE };
   GXmppSession *alive;
   gint tls_alive = 1;
-  Watch watch;
+  SessionWatch watch;
 
   NEED_SERVER (PROSODY);
   alice = login (PROSODY, "alice");
@@ -2053,7 +2007,7 @@ test_reentrancy (gconstpointer data)
   alive = r.session;
   g_object_add_weak_pointer (G_OBJECT (alive), (gpointer *) &alive);
   g_object_weak_ref (G_OBJECT (gxmpp_session_get_tls_connection (r.session)), on_finalized_elsewhere, &tls_alive);
-  watch_session (&watch, r.session);
+  session_watch (&watch, r.session);
   g_signal_connect (r.session, "message", G_CALLBACK (on_message_reenter), &r);
   g_signal_connect (alice, "message", G_CALLBACK (on_collect), at_alice);
 
@@ -2079,7 +2033,7 @@ test_reentrancy (gconstpointer data)
   WAIT_UNTIL (!g_atomic_int_get (&tls_alive));
   /* The second message came while closing, or to a session gone. */
   g_assert_cmpuint (r.messages, ==, 1);
-  watch_clear (&watch);
+  session_watch_clear (&watch);
   close_session (alice);
 }
 
@@ -2115,7 +2069,7 @@ test_server_shutdown (gconstpointer data)
   g_autoptr(GError) error = NULL;
   IqOutcome out = { FALSE, NULL, NULL };
   PullOutcome pulled = { FALSE, NULL, NULL };
-  Watch watch_alice, watch_bob;
+  SessionWatch watch_alice, watch_bob;
   gboolean restart = id == PROSODY;
   Bob b;
 
@@ -2124,8 +2078,8 @@ test_server_shutdown (gconstpointer data)
   alice = login (id, "alice");
   bob = login (id, "bob");
   bob_serve (&b, bob, BOB_KEEPS);
-  watch_session (&watch_alice, alice);
-  watch_session (&watch_bob, bob);
+  session_watch (&watch_alice, alice);
+  session_watch (&watch_bob, bob);
   inbox = gxmpp_session_open_inbox (alice);
   gxmpp_inbox_pull_async (inbox, NULL, on_pulled, &pulled);
   request = test_request (GXMPP_IQ_TYPE_GET, gxmpp_session_get_jid (bob), NS_TEST, "still there?");
@@ -2167,8 +2121,8 @@ test_server_shutdown (gconstpointer data)
 
       close_session (again);
     }
-  watch_clear (&watch_alice);
-  watch_clear (&watch_bob);
+  session_watch_clear (&watch_alice);
+  session_watch_clear (&watch_bob);
   bob_clear (&b);
 }
 

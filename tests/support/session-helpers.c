@@ -5,6 +5,8 @@
 
 #include "session-helpers.h"
 
+#include <string.h>
+
 #include "gxmpp-stream-private.h"
 
 void
@@ -75,4 +77,44 @@ session_wait_for_streams (void)
     g_error ("%u streams still alive after ten seconds",
              gxmpp_stream_count_alive ());
   g_source_remove (guard);
+}
+
+static void
+on_closed_signal (GXmppSession *session,
+                  const GError *reason,
+                  gpointer      user_data)
+{
+  SessionWatch *watch = user_data;
+
+  watch->closed++;
+  g_clear_error (&watch->reason);
+  watch->reason = reason != NULL ? g_error_copy (reason) : NULL;
+}
+
+static void
+on_notify_state (GObject    *object,
+                 GParamSpec *pspec,
+                 gpointer    user_data)
+{
+  SessionWatch *watch = user_data;
+  GXmppSessionState state = gxmpp_session_get_state (GXMPP_SESSION (object));
+
+  g_array_append_val (watch->states, state);
+}
+
+void
+session_watch (SessionWatch *watch,
+               GXmppSession *session)
+{
+  memset (watch, 0, sizeof *watch);
+  watch->states = g_array_new (FALSE, FALSE, sizeof (GXmppSessionState));
+  g_signal_connect (session, "closed", G_CALLBACK (on_closed_signal), watch);
+  g_signal_connect (session, "notify::state", G_CALLBACK (on_notify_state), watch);
+}
+
+void
+session_watch_clear (SessionWatch *watch)
+{
+  g_clear_error (&watch->reason);
+  g_array_unref (watch->states);
 }

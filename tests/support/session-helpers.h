@@ -4,7 +4,9 @@
  *
  * What the tests that connect a GXmppSession to a ScriptedServer share: a
  * configuration that points at the server and trusts the test CA, and a
- * connect that runs the main loop until the session is ready or failed.
+ * connect that runs the main loop until the session is ready or failed;
+ * and a record of what a session went through (SessionWatch), also used by
+ * the tests against real servers.
  */
 
 #pragma once
@@ -46,5 +48,19 @@ GXmppSession *session_connect_with (GXmppSessionConfig  *config,
  * the close timeout), and a test program calls this before it returns, so
  * that valgrind sees those streams finalized rather than in flight. */
 void session_wait_for_streams (void);
+
+/* What a session went through: its ::closed signals and notify::state. */
+typedef struct {
+  guint closed;             /* how many times ::closed was emitted */
+  GError *reason;           /* the reason of the last ::closed, or NULL */
+  GArray *states;           /* GXmppSessionState, from notify::state */
+} SessionWatch;
+
+/* Starts recording @session's ::closed and notify::state into @watch
+ * (which must outlive the handlers). */
+void session_watch (SessionWatch *watch,
+                    GXmppSession *session);
+/* Frees what @watch recorded. */
+void session_watch_clear (SessionWatch *watch);
 
 G_END_DECLS
