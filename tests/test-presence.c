@@ -283,24 +283,11 @@ account_connect (GXmppTestServer *server,
 }
 
 static void
-on_closed (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  gboolean *done = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (gxmpp_session_close_finish (GXMPP_SESSION (source), result, &error));
-  g_assert_no_error (error);
-  *done = TRUE;
-}
-
-static void
 account_close (Account *account)
 {
   gboolean done = FALSE;
 
-  gxmpp_session_close_async (account->session, NULL, on_closed, &done);
+  gxmpp_session_close_async (account->session, NULL, session_close_cb, &done);
   WAIT_UNTIL (done);
 }
 

@@ -98,19 +98,6 @@ wait_server_done (ScriptedServer *server)
   g_assert_null (scripted_server_get_error (server));
 }
 
-static void
-on_session_closed (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  gboolean *done = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (gxmpp_session_close_finish (GXMPP_SESSION (source), result, &error));
-  g_assert_no_error (error);
-  *done = TRUE;
-}
-
 /* Closes a ready session against a script that ends in "wait-close". */
 static void
 close_session (GXmppSession   *session,
@@ -118,7 +105,7 @@ close_session (GXmppSession   *session,
 {
   gboolean done = FALSE;
 
-  gxmpp_session_close_async (session, NULL, on_session_closed, &done);
+  gxmpp_session_close_async (session, NULL, session_close_cb, &done);
   WAIT_UNTIL (done && scripted_server_is_done (server));
   g_assert_null (scripted_server_get_error (server));
   g_assert_cmpint (gxmpp_session_get_state (session), ==, GXMPP_SESSION_STATE_CLOSED);
@@ -924,7 +911,7 @@ test_early_stanza_sync (void)
   g_signal_connect (session, "message", G_CALLBACK (on_message_count), &messages);
   WAIT_UNTIL (messages == 1);
 
-  gxmpp_session_close_async (session, NULL, on_session_closed, &closed);
+  gxmpp_session_close_async (session, NULL, session_close_cb, &closed);
   WAIT_UNTIL (closed);
   server_thread_stop (&thread, handle);
   g_assert_cmpuint (messages, ==, 1);
@@ -1149,7 +1136,7 @@ on_message_reenter (GXmppSession *session,
   data->messages++;
   send_message (session, "and goodbye");
   if (data->what != REENTER_UNREF)
-    gxmpp_session_close_async (session, NULL, on_session_closed, &data->close_done);
+    gxmpp_session_close_async (session, NULL, session_close_cb, &data->close_done);
   if (data->what != REENTER_CLOSE)
     g_clear_object (&data->session);
   return TRUE;

@@ -374,24 +374,11 @@ login (ServerId    id,
 }
 
 static void
-on_close_done (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  gboolean *done = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (gxmpp_session_close_finish (GXMPP_SESSION (source), result, &error));
-  g_assert_no_error (error);
-  *done = TRUE;
-}
-
-static void
 close_session (GXmppSession *session)
 {
   gboolean done = FALSE;
 
-  gxmpp_session_close_async (session, NULL, on_close_done, &done);
+  gxmpp_session_close_async (session, NULL, session_close_cb, &done);
   WAIT_UNTIL (done);
   g_assert_cmpint (gxmpp_session_get_state (session), ==, GXMPP_SESSION_STATE_CLOSED);
 }
@@ -1560,7 +1547,7 @@ test_iq_pending_when_closed (gconstpointer data)
   request = test_request (GXMPP_IQ_TYPE_GET, gxmpp_session_get_jid (bob), NS_TEST, "never");
   gxmpp_session_send_iq_async (alice, request, 0, NULL, on_iq_reply, &out);
   WAIT_UNTIL (b.requests->len == 1);
-  gxmpp_session_close_async (alice, NULL, on_close_done, &closed);
+  gxmpp_session_close_async (alice, NULL, session_close_cb, &closed);
   WAIT_UNTIL (out.done && closed);
   g_assert_null (out.reply);
   g_assert_error (out.error, GXMPP_ERROR, GXMPP_ERROR_CLOSED);
@@ -1959,7 +1946,7 @@ on_message_reenter (GXmppSession *session,
   if (r->drop)
     g_clear_object (&r->session);
   else
-    gxmpp_session_close_async (session, NULL, on_close_done, &r->close_done);
+    gxmpp_session_close_async (session, NULL, session_close_cb, &r->close_done);
   return TRUE;
 }
 

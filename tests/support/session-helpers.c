@@ -20,6 +20,19 @@ session_connect_cb (GObject      *source,
   out->done = TRUE;
 }
 
+void
+session_close_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  gboolean *done = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (gxmpp_session_close_finish (GXMPP_SESSION (source), result, &error));
+  g_assert_no_error (error);
+  *done = TRUE;
+}
+
 GXmppSessionConfig *
 session_config_for (guint16         port,
                     GXmppTlsPolicy  policy)

@@ -30,6 +30,12 @@ void session_connect_cb (GObject      *source,
                          GAsyncResult *result,
                          gpointer      user_data);
 
+/* A GAsyncReadyCallback for gxmpp_session_close_async() whose user data is
+ * a gboolean: asserts that the close succeeded, then sets it to TRUE. */
+void session_close_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data);
+
 /* A session configuration for 127.0.0.1:@port with @policy, the test CA
  * and a connect timeout of ten seconds. */
 GXmppSessionConfig *session_config_for (guint16        port,
