@@ -234,23 +234,6 @@ password_auth (GXmppTestServer *server,
   return auth;
 }
 
-typedef struct {
-  GXmppSession *session;
-  GError *error;
-  gboolean done;
-} ConnectOutcome;
-
-static void
-on_connected (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  ConnectOutcome *out = user_data;
-
-  out->session = gxmpp_session_new_finish (result, &out->error);
-  out->done = TRUE;
-}
-
 /* gxmpp_session_new_async(), waited for. */
 static GXmppSession *
 connect_session (const char          *domain,
@@ -258,9 +241,9 @@ connect_session (const char          *domain,
                  GXmppAuth           *auth,
                  GError             **error)
 {
-  ConnectOutcome out = { NULL, NULL, FALSE };
+  SessionConnectResult out = { NULL, NULL, FALSE };
 
-  gxmpp_session_new_async (domain, config, auth, NULL, on_connected, &out);
+  gxmpp_session_new_async (domain, config, auth, NULL, session_connect_cb, &out);
   WAIT_UNTIL (out.done);
   g_assert_true ((out.session == NULL) == (out.error != NULL));
   if (out.error != NULL)
@@ -283,7 +266,7 @@ on_initialized (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  ConnectOutcome *out = user_data;
+  SessionConnectResult *out = user_data;
 
   g_async_initable_init_finish (G_ASYNC_INITABLE (source), result, &out->error);
   out->done = TRUE;
@@ -293,7 +276,7 @@ static gboolean
 init_session (GXmppSession  *session,
               GError       **error)
 {
-  ConnectOutcome out = { NULL, NULL, FALSE };
+  SessionConnectResult out = { NULL, NULL, FALSE };
 
   g_async_initable_init_async (G_ASYNC_INITABLE (session), G_PRIORITY_DEFAULT, NULL,
                                on_initialized, &out);
