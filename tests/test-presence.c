@@ -256,15 +256,10 @@ account_connect (GXmppTestServer *server,
                  const char      *resource)
 {
   g_autoptr(GXmppAuth) auth = gxmpp_auth_new_password (name, gxmpp_test_server_get_password (server, name));
-  g_autoptr(GXmppSessionConfig) config = gxmpp_session_config_new ();
-  g_autoptr(GSocketConnectable) address = gxmpp_test_server_get_address (server, FALSE);
-  GXmppStreamConfig *stream = gxmpp_session_config_get_stream_config (config);
+  g_autoptr(GXmppSessionConfig) config = session_config_for_server (server, GXMPP_TLS_POLICY_REQUIRE, 30000);
   SessionConnectResult out = { 0 };
   Account *account = g_new0 (Account, 1);
 
-  gxmpp_stream_config_set_server_address (stream, address);
-  gxmpp_stream_config_set_tls_database (stream, gxmpp_test_server_get_tls_database (server));
-  gxmpp_stream_config_set_connect_timeout (stream, 30000);
   if (resource != NULL)
     gxmpp_auth_set_resource (auth, resource);
 

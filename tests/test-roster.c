@@ -658,15 +658,10 @@ static GXmppSession *
 connect_account (const char *user,
                  const char *resource)
 {
-  g_autoptr(GXmppSessionConfig) config = gxmpp_session_config_new ();
-  GXmppStreamConfig *stream = gxmpp_session_config_get_stream_config (config);
-  g_autoptr(GSocketConnectable) address = gxmpp_test_server_get_address (prosody, FALSE);
+  g_autoptr(GXmppSessionConfig) config = session_config_for_server (prosody, GXMPP_TLS_POLICY_REQUIRE, 60000);
   g_autoptr(GXmppAuth) auth = gxmpp_auth_new_password (user, gxmpp_test_server_get_password (prosody, user));
   SessionConnectResult out = { 0 };
 
-  gxmpp_stream_config_set_server_address (stream, address);
-  gxmpp_stream_config_set_tls_database (stream, gxmpp_test_server_get_tls_database (prosody));
-  gxmpp_stream_config_set_connect_timeout (stream, 60000);
   gxmpp_session_config_set_iq_timeout (config, 60000);
   gxmpp_auth_set_resource (auth, resource);
 

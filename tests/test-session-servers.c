@@ -200,16 +200,7 @@ static GXmppSessionConfig *
 config_for (GXmppTestServer *server,
             GXmppTlsPolicy   policy)
 {
-  GXmppSessionConfig *config = gxmpp_session_config_new ();
-  GXmppStreamConfig *stream = gxmpp_session_config_get_stream_config (config);
-  g_autoptr(GSocketConnectable) address =
-    gxmpp_test_server_get_address (server, policy == GXMPP_TLS_POLICY_DIRECT);
-
-  gxmpp_stream_config_set_server_address (stream, address);
-  gxmpp_stream_config_set_tls_policy (stream, policy);
-  gxmpp_stream_config_set_tls_database (stream, gxmpp_test_server_get_tls_database (server));
-  gxmpp_stream_config_set_connect_timeout (stream, GUARD_SECONDS * 1000 / 2);
-  return config;
+  return session_config_for_server (server, policy, GUARD_SECONDS * 1000 / 2);
 }
 
 /* @account's credentials (@password: NULL for the account's own), with

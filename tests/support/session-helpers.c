@@ -1,4 +1,4 @@
-/* session-helpers.c: connecting sessions to the scripted server
+/* session-helpers.c: connecting sessions to test servers
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -45,6 +45,23 @@ session_config_for (guint16         port,
   gxmpp_stream_config_set_tls_policy (stream, policy);
   gxmpp_stream_config_set_tls_database (stream, scripted_server_get_ca ());
   gxmpp_stream_config_set_connect_timeout (stream, 10000);
+  return config;
+}
+
+GXmppSessionConfig *
+session_config_for_server (GXmppTestServer *server,
+                           GXmppTlsPolicy   policy,
+                           guint            connect_timeout_ms)
+{
+  GXmppSessionConfig *config = gxmpp_session_config_new ();
+  GXmppStreamConfig *stream = gxmpp_session_config_get_stream_config (config);
+  g_autoptr(GSocketConnectable) address =
+    gxmpp_test_server_get_address (server, policy == GXMPP_TLS_POLICY_DIRECT);
+
+  gxmpp_stream_config_set_server_address (stream, address);
+  gxmpp_stream_config_set_tls_policy (stream, policy);
+  gxmpp_stream_config_set_tls_database (stream, gxmpp_test_server_get_tls_database (server));
+  gxmpp_stream_config_set_connect_timeout (stream, connect_timeout_ms);
   return config;
 }
 

@@ -1,18 +1,21 @@
-/* session-helpers.h: connecting sessions to the scripted server
+/* session-helpers.h: connecting sessions to test servers
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * What the tests that connect a GXmppSession to a ScriptedServer share: a
  * configuration that points at the server and trusts the test CA, and a
- * connect that runs the main loop until the session is ready or failed;
- * and a record of what a session went through (SessionWatch), also used by
- * the tests against real servers.
+ * connect that runs the main loop until the session is ready or failed.
+ * What they share with the tests against real servers (GXmppTestServer):
+ * a configuration for such a server, the callbacks of
+ * gxmpp_session_new_async() and gxmpp_session_close_async(), and a record
+ * of what a session went through (SessionWatch).
  */
 
 #pragma once
 
 #include <xmpp-glib/xmpp-glib.h>
 
+#include "gxmpp-test-server.h"
 #include "scripted-server.h"
 
 G_BEGIN_DECLS
@@ -40,6 +43,13 @@ void session_close_cb (GObject      *source,
  * and a connect timeout of ten seconds. */
 GXmppSessionConfig *session_config_for (guint16        port,
                                         GXmppTlsPolicy policy);
+
+/* A session configuration for the real server @server with @policy (on
+ * its direct TLS port for GXMPP_TLS_POLICY_DIRECT, else on its STARTTLS
+ * port), trusting its CA, with a connect timeout of @connect_timeout_ms. */
+GXmppSessionConfig *session_config_for_server (GXmppTestServer *server,
+                                               GXmppTlsPolicy   policy,
+                                               guint            connect_timeout_ms);
 
 /* Connects to "localhost" with @config and @auth and runs the main loop
  * until the session is ready or has failed; with @server, also gives the
