@@ -26,26 +26,9 @@
 #include "scripted-server.h"
 #include "session-helpers.h"
 
-/* Waiting */
-
-static gboolean
-on_guard (gpointer user_data)
-{
-  g_error ("Waited 60 seconds for %s", (const char *) user_data);
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the main loop until @cond holds; a test that would hang fails
- * instead (a safety net, not an assertion on timing: generous enough for
- * valgrind). */
-#define WAIT_UNTIL_FOR(cond, what) \
-  G_STMT_START { \
-    guint guard_ = g_timeout_add_seconds (60, on_guard, (gpointer) (what)); \
-    while (!(cond)) \
-      g_main_context_iteration (NULL, TRUE); \
-    g_source_remove (guard_); \
-  } G_STMT_END
-#define WAIT_UNTIL(cond) WAIT_UNTIL_FOR (cond, #cond)
+/* WAIT_UNTIL's safety net against a hang, generous enough for valgrind. */
+#define TEST_WAIT_SECONDS 60
+#include "test-wait.h"
 
 static GXmppJid *
 jid (const char *text)
@@ -273,15 +256,10 @@ account_connect (GXmppTestServer *server,
                  const char      *resource)
 {
   g_autoptr(GXmppAuth) auth = gxmpp_auth_new_password (name, gxmpp_test_server_get_password (server, name));
-  g_autoptr(GXmppSessionConfig) config = gxmpp_session_config_new ();
-  g_autoptr(GSocketConnectable) address = gxmpp_test_server_get_address (server, FALSE);
-  GXmppStreamConfig *stream = gxmpp_session_config_get_stream_config (config);
+  g_autoptr(GXmppSessionConfig) config = session_config_for_server (server, GXMPP_TLS_POLICY_REQUIRE, 30000);
   SessionConnectResult out = { 0 };
   Account *account = g_new0 (Account, 1);
 
-  gxmpp_stream_config_set_server_address (stream, address);
-  gxmpp_stream_config_set_tls_database (stream, gxmpp_test_server_get_tls_database (server));
-  gxmpp_stream_config_set_connect_timeout (stream, 30000);
   if (resource != NULL)
     gxmpp_auth_set_resource (auth, resource);
 
@@ -300,24 +278,11 @@ account_connect (GXmppTestServer *server,
 }
 
 static void
-on_closed (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  gboolean *done = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (gxmpp_session_close_finish (GXMPP_SESSION (source), result, &error));
-  g_assert_no_error (error);
-  *done = TRUE;
-}
-
-static void
 account_close (Account *account)
 {
   gboolean done = FALSE;
 
-  gxmpp_session_close_async (account->session, NULL, on_closed, &done);
+  gxmpp_session_close_async (account->session, NULL, session_close_cb, &done);
   WAIT_UNTIL (done);
 }
 
@@ -1239,26 +1204,6 @@ scripted_close (Account        *account,
   g_assert_null (scripted_server_get_error (server));
 }
 
-/* The @nth (from 0) element named @name the client sent, parsed. */
-static GXmppNode *
-nth_received (ScriptedServer *server,
-              const char     *name,
-              guint           nth)
-{
-  GPtrArray *received = scripted_server_get_received (server);
-
-  for (guint i = 0; i < received->len; i++)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GXmppNode) node = gxmpp_node_new_from_string (received->pdata[i], -1, NULL, &error);
-
-      g_assert_no_error (error);
-      if (g_strcmp0 (gxmpp_node_get_name (node), name) == 0 && nth-- == 0)
-        return g_steal_pointer (&node);
-    }
-  return NULL;
-}
-
 /* The order of a contact's resources, stanza by stanza. */
 static void
 test_scripted_ordering (void)
@@ -1487,7 +1432,7 @@ test_scripted_subscription_senders (void)
   scripted_close (juliet, server);
   /* The client sent its presence and the message, and answered nothing. */
   {
-    g_autoptr(GXmppNode) second = nth_received (server, "presence", 1);
+    g_autoptr(GXmppNode) second = scripted_server_nth_received (server, "presence", 1);
 
     g_assert_null (second);
   }
@@ -1546,7 +1491,7 @@ test_scripted_go_offline (void)
   g_assert_null (scripted_server_get_error (server));
 
   /* The directed presence carried the account's presence. */
-  node = nth_received (server, "presence", 1);
+  node = scripted_server_nth_received (server, "presence", 1);
   g_assert_cmpstr (gxmpp_node_get_attribute (node, "to"), ==, "romeo@localhost/orchard");
   g_assert_null (gxmpp_node_get_attribute (node, "type"));
   child = gxmpp_node_get_child (node, "show", "jabber:client");
@@ -1555,13 +1500,13 @@ test_scripted_go_offline (void)
   g_assert_cmpstr (gxmpp_node_get_child_text (node, "priority", "jabber:client"), ==, "7");
   g_clear_pointer (&node, gxmpp_node_unref);
 
-  node = nth_received (server, "presence", 4);
+  node = scripted_server_nth_received (server, "presence", 4);
   g_assert_cmpstr (gxmpp_node_get_attribute (node, "to"), ==, "romeo@localhost/orchard");
   g_assert_cmpstr (gxmpp_node_get_attribute (node, "type"), ==, "unavailable");
   g_assert_cmpstr (gxmpp_node_get_child_text (node, "status", "jabber:client"), ==, "parting is such sweet sorrow");
   g_clear_pointer (&node, gxmpp_node_unref);
 
-  node = nth_received (server, "presence", 5);
+  node = scripted_server_nth_received (server, "presence", 5);
   g_assert_null (gxmpp_node_get_attribute (node, "to"));
   g_assert_cmpstr (gxmpp_node_get_attribute (node, "type"), ==, "unavailable");
   g_assert_cmpstr (gxmpp_node_get_child_text (node, "status", "jabber:client"), ==, "parting is such sweet sorrow");
@@ -1613,13 +1558,13 @@ test_scripted_set_presence (void)
   set_available (juliet, GXMPP_PRESENCE_SHOW_AWAY, 0, NULL);
   scripted_close (juliet, server);
 
-  node = nth_received (server, "presence", 0);
+  node = scripted_server_nth_received (server, "presence", 0);
   g_assert_null (gxmpp_node_get_attribute (node, "to"));
   g_clear_pointer (&node, gxmpp_node_unref);
-  node = nth_received (server, "presence", 1);
+  node = scripted_server_nth_received (server, "presence", 1);
   g_assert_cmpstr (gxmpp_node_get_child_text (node, "show", "jabber:client"), ==, "away");
   g_clear_pointer (&node, gxmpp_node_unref);
-  node = nth_received (server, "presence", 2);
+  node = scripted_server_nth_received (server, "presence", 2);
   g_assert_null (node);
 
   /* After the session: the error of the session. */
@@ -1654,7 +1599,7 @@ test_scripted_preapproval (gconstpointer data)
       g_assert_true (gxmpp_subscriptions_preapprove (juliet->subscriptions, romeo, &error));
       g_assert_no_error (error);
       scripted_close (juliet, server);
-      node = nth_received (server, "presence", 0);
+      node = scripted_server_nth_received (server, "presence", 0);
       g_assert_cmpstr (gxmpp_node_get_attribute (node, "type"), ==, "subscribed");
       g_assert_cmpstr (gxmpp_node_get_attribute (node, "to"), ==, "romeo@localhost");
     }

@@ -29,28 +29,12 @@
 #include "scripted-server.h"
 #include "session-helpers.h"
 
-/* Generous for valgrind: a safety net, not a measure. */
-#define GUARD_SECONDS 120
+/* WAIT_UNTIL's guard, generous for valgrind: a safety net, not a measure. */
+#define TEST_WAIT_SECONDS 120
+#include "test-wait.h"
 
 #define NS_ROSTER_ATTR "xmlns='jabber:iq:roster'"
 #define NS_STANZAS "urn:ietf:params:xml:ns:xmpp-stanzas"
-
-/* Waiting */
-
-static gboolean
-on_guard (gpointer user_data)
-{
-  g_error ("Waited %d seconds for %s", GUARD_SECONDS, (const char *) user_data);
-  return G_SOURCE_REMOVE;
-}
-
-#define WAIT_UNTIL(cond) \
-  G_STMT_START { \
-    guint guard_ = g_timeout_add_seconds (GUARD_SECONDS, on_guard, (gpointer) #cond); \
-    while (!(cond)) \
-      g_main_context_iteration (NULL, TRUE); \
-    g_source_remove (guard_); \
-  } G_STMT_END
 
 /* Asynchronous calls: one callback for every _finish that returns a
  * gboolean. */
@@ -674,15 +658,10 @@ static GXmppSession *
 connect_account (const char *user,
                  const char *resource)
 {
-  g_autoptr(GXmppSessionConfig) config = gxmpp_session_config_new ();
-  GXmppStreamConfig *stream = gxmpp_session_config_get_stream_config (config);
-  g_autoptr(GSocketConnectable) address = gxmpp_test_server_get_address (prosody, FALSE);
+  g_autoptr(GXmppSessionConfig) config = session_config_for_server (prosody, GXMPP_TLS_POLICY_REQUIRE, 60000);
   g_autoptr(GXmppAuth) auth = gxmpp_auth_new_password (user, gxmpp_test_server_get_password (prosody, user));
   SessionConnectResult out = { 0 };
 
-  gxmpp_stream_config_set_server_address (stream, address);
-  gxmpp_stream_config_set_tls_database (stream, gxmpp_test_server_get_tls_database (prosody));
-  gxmpp_stream_config_set_connect_timeout (stream, 60000);
   gxmpp_session_config_set_iq_timeout (config, 60000);
   gxmpp_auth_set_resource (auth, resource);
 

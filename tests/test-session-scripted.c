@@ -18,6 +18,7 @@
 #include "sasl-test-support.h"
 #include "scripted-server.h"
 #include "session-helpers.h"
+#include "test-wait.h"      /* WAIT_UNTIL, a 30 s safety net against a hang */
 
 #define PASSWORD "Tr0ub4dor&3-secret"
 
@@ -51,26 +52,6 @@
 #define READY UNTIL_BIND, BIND_RESULT (JULIET)
 
 #define ROMEO "romeo@localhost/x"
-
-/* Waiting */
-
-static gboolean
-on_guard (gpointer user_data)
-{
-  g_error ("Waited 30 seconds for %s", (const char *) user_data);
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the main loop until @cond holds; a test that would hang fails
- * instead (a safety net, not an assertion on timing: generous enough for
- * valgrind). */
-#define WAIT_UNTIL(cond) \
-  G_STMT_START { \
-    guint guard_ = g_timeout_add_seconds (30, on_guard, (gpointer) #cond); \
-    while (!(cond)) \
-      g_main_context_iteration (NULL, TRUE); \
-    g_source_remove (guard_); \
-  } G_STMT_END
 
 /* Connecting */
 
@@ -117,19 +98,6 @@ wait_server_done (ScriptedServer *server)
   g_assert_null (scripted_server_get_error (server));
 }
 
-static void
-on_session_closed (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  gboolean *done = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (gxmpp_session_close_finish (GXMPP_SESSION (source), result, &error));
-  g_assert_no_error (error);
-  *done = TRUE;
-}
-
 /* Closes a ready session against a script that ends in "wait-close". */
 static void
 close_session (GXmppSession   *session,
@@ -137,49 +105,10 @@ close_session (GXmppSession   *session,
 {
   gboolean done = FALSE;
 
-  gxmpp_session_close_async (session, NULL, on_session_closed, &done);
+  gxmpp_session_close_async (session, NULL, session_close_cb, &done);
   WAIT_UNTIL (done && scripted_server_is_done (server));
   g_assert_null (scripted_server_get_error (server));
   g_assert_cmpint (gxmpp_session_get_state (session), ==, GXMPP_SESSION_STATE_CLOSED);
-}
-
-/* What the client sent */
-
-/* The @nth (from 0) element named @name the client sent, parsed; NULL if
- * there is none. */
-static GXmppNode *
-nth_received (ScriptedServer *server,
-              const char     *name,
-              guint           nth)
-{
-  GPtrArray *received = scripted_server_get_received (server);
-
-  for (guint i = 0; i < received->len; i++)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GXmppNode) node = gxmpp_node_new_from_string (received->pdata[i], -1, NULL, &error);
-
-      g_assert_no_error (error);
-      if (g_strcmp0 (gxmpp_node_get_name (node), name) == 0 && nth-- == 0)
-        return g_steal_pointer (&node);
-    }
-  return NULL;
-}
-
-static guint
-count_received (ScriptedServer *server,
-                const char     *name)
-{
-  guint n = 0;
-
-  while (TRUE)
-    {
-      g_autoptr(GXmppNode) node = nth_received (server, name, n);
-
-      if (node == NULL)
-        return n;
-      n++;
-    }
 }
 
 static void
@@ -359,9 +288,9 @@ test_strongest_wins (void)
   session = connect_server (server, GXMPP_TLS_POLICY_REQUIRE, auth, &error);
   g_assert_no_error (error);
 
-  sent = nth_received (server, "auth", 0);
+  sent = scripted_server_nth_received (server, "auth", 0);
   g_assert_cmpstr (gxmpp_node_get_attribute (sent, "mechanism"), ==, "SCRAM-SHA-256");
-  g_assert_cmpuint (count_received (server, "auth"), ==, 1);
+  g_assert_cmpuint (scripted_server_count_received (server, "auth"), ==, 1);
   g_assert_cmpstr (gxmpp_session_get_mechanism (session), ==, "SCRAM-SHA-256");
   g_assert_cmpint (gxmpp_session_get_state (session), ==, GXMPP_SESSION_STATE_READY);
   close_session (session, server);
@@ -527,7 +456,7 @@ test_channel_binding_choice (gconstpointer user_data)
   g_assert_error (error, GXMPP_AUTH_ERROR, GXMPP_AUTH_ERROR_NOT_AUTHORIZED);
   wait_server_done (server);
 
-  sent = nth_received (server, "auth", 0);
+  sent = scripted_server_nth_received (server, "auth", 0);
   g_assert_nonnull (sent);
   g_assert_cmpstr (gxmpp_node_get_attribute (sent, "mechanism"), ==, c->mechanism);
   first = g_base64_decode (gxmpp_node_get_text (sent), &len);
@@ -542,7 +471,7 @@ static GXmppNode *
 bind_request (ScriptedServer *server,
               guint           nth)
 {
-  g_autoptr(GXmppNode) iq = nth_received (server, "iq", nth);
+  g_autoptr(GXmppNode) iq = scripted_server_nth_received (server, "iq", nth);
   GXmppNode *bind;
 
   g_assert_nonnull (iq);
@@ -585,7 +514,7 @@ test_bind_conflict_twice (void)
   const char *script[] = { UNTIL_BIND, BIND_CONFLICT, "expect iq", BIND_CONFLICT, "expect-close", NULL };
   g_autoptr(ScriptedServer) server = connect_script_failing (script, GXMPP_STANZA_ERROR, GXMPP_STANZA_ERROR_CONFLICT,
                                                              NULL);
-  g_assert_cmpuint (count_received (server, "iq"), ==, 2);
+  g_assert_cmpuint (scripted_server_count_received (server, "iq"), ==, 2);
 }
 
 /* The server binds the session to an address that is not the account's:
@@ -661,7 +590,7 @@ sent_session_request (ScriptedServer *server)
 {
   for (guint i = 0; ; i++)
     {
-      g_autoptr(GXmppNode) iq = nth_received (server, "iq", i);
+      g_autoptr(GXmppNode) iq = scripted_server_nth_received (server, "iq", i);
 
       if (iq == NULL)
         return FALSE;
@@ -683,7 +612,7 @@ test_legacy_session_required (void)
 
   g_assert_no_error (error);
   g_assert_true (sent_session_request (server));
-  request = nth_received (server, "iq", 1);
+  request = scripted_server_nth_received (server, "iq", 1);
   g_assert_cmpstr (gxmpp_node_get_attribute (request, "type"), ==, "set");
   close_session (session, server);
 }
@@ -701,7 +630,7 @@ test_legacy_session_optional (void)
   g_assert_no_error (error);
   close_session (session, server);
   g_assert_false (sent_session_request (server));
-  g_assert_cmpuint (count_received (server, "iq"), ==, 1);    /* the bind request */
+  g_assert_cmpuint (scripted_server_count_received (server, "iq"), ==, 1);    /* the bind request */
 }
 
 static void
@@ -719,52 +648,6 @@ test_legacy_session_error (void)
 }
 
 /* 5. The end of a ready session */
-
-typedef struct {
-  guint closed;
-  GError *reason;
-  GArray *states;           /* GXmppSessionState, from notify::state */
-} Watch;
-
-static void
-on_closed_signal (GXmppSession *session,
-                  const GError *reason,
-                  gpointer      user_data)
-{
-  Watch *watch = user_data;
-
-  watch->closed++;
-  g_clear_error (&watch->reason);
-  watch->reason = reason != NULL ? g_error_copy (reason) : NULL;
-}
-
-static void
-on_notify_state (GObject    *object,
-                 GParamSpec *pspec,
-                 gpointer    user_data)
-{
-  Watch *watch = user_data;
-  GXmppSessionState state = gxmpp_session_get_state (GXMPP_SESSION (object));
-
-  g_array_append_val (watch->states, state);
-}
-
-static void
-watch_session (Watch        *watch,
-               GXmppSession *session)
-{
-  memset (watch, 0, sizeof *watch);
-  watch->states = g_array_new (FALSE, FALSE, sizeof (GXmppSessionState));
-  g_signal_connect (session, "closed", G_CALLBACK (on_closed_signal), watch);
-  g_signal_connect (session, "notify::state", G_CALLBACK (on_notify_state), watch);
-}
-
-static void
-watch_clear (Watch *watch)
-{
-  g_clear_error (&watch->reason);
-  g_array_unref (watch->states);
-}
 
 typedef struct {
   gboolean done;
@@ -839,10 +722,10 @@ test_stream_error_when_ready (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GXmppSession) session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
   IqOutcome first, second;
-  Watch watch;
+  SessionWatch watch;
 
   g_assert_no_error (error);
-  watch_session (&watch, session);
+  session_watch (&watch, session);
   send_ping (session, NULL, NULL, &first);
   send_ping (session, NULL, NULL, &second);
   send_message (session, "go on");
@@ -870,7 +753,7 @@ test_stream_error_when_ready (void)
   }
   iq_outcome_clear (&first);
   iq_outcome_clear (&second);
-  watch_clear (&watch);
+  session_watch_clear (&watch);
 }
 
 static gboolean
@@ -897,10 +780,10 @@ test_close_mid_stanza (void)
   g_autoptr(GXmppSession) session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
   guint messages = 0;
   IqOutcome ping;
-  Watch watch;
+  SessionWatch watch;
 
   g_assert_no_error (error);
-  watch_session (&watch, session);
+  session_watch (&watch, session);
   g_signal_connect (session, "message", G_CALLBACK (on_message_count), &messages);
   send_ping (session, NULL, NULL, &ping);
   send_message (session, "go on");
@@ -914,7 +797,7 @@ test_close_mid_stanza (void)
   g_assert_cmpuint (watch.states->len, ==, 1);
   g_assert_cmpint (gxmpp_session_get_state (session), ==, GXMPP_SESSION_STATE_CLOSED);
   iq_outcome_clear (&ping);
-  watch_clear (&watch);
+  session_watch_clear (&watch);
 }
 
 /* What comes right behind the last negotiation reply (here, in the same
@@ -925,7 +808,7 @@ test_close_mid_stanza (void)
 typedef struct {
   SessionConnectResult result;
   guint messages;
-  Watch watch;
+  SessionWatch watch;
 } EarlyData;
 
 static void
@@ -939,7 +822,7 @@ on_connected_connect_handlers (GObject      *source,
   if (data->result.session == NULL)
     return;
   g_assert_cmpint (gxmpp_session_get_state (data->result.session), ==, GXMPP_SESSION_STATE_READY);
-  watch_session (&data->watch, data->result.session);
+  session_watch (&data->watch, data->result.session);
   g_signal_connect (data->result.session, "message", G_CALLBACK (on_message_count), &data->messages);
 }
 
@@ -1028,7 +911,7 @@ test_early_stanza_sync (void)
   g_signal_connect (session, "message", G_CALLBACK (on_message_count), &messages);
   WAIT_UNTIL (messages == 1);
 
-  gxmpp_session_close_async (session, NULL, on_session_closed, &closed);
+  gxmpp_session_close_async (session, NULL, session_close_cb, &closed);
   WAIT_UNTIL (closed);
   server_thread_stop (&thread, handle);
   g_assert_cmpuint (messages, ==, 1);
@@ -1056,7 +939,7 @@ test_early_stanza (void)
   g_assert_cmpint (gxmpp_session_get_state (session), ==, GXMPP_SESSION_STATE_READY);
   close_session (session, server);
   g_assert_cmpuint (data.messages, ==, 1);
-  watch_clear (&data.watch);
+  session_watch_clear (&data.watch);
 }
 
 /* The same for a stream error: the session that new_async hands over is
@@ -1083,7 +966,7 @@ test_early_stream_error (void)
   g_assert_error (data.watch.reason, GXMPP_STREAM_ERROR, GXMPP_STREAM_ERROR_CONFLICT);
   g_assert_cmpint (gxmpp_session_get_state (session), ==, GXMPP_SESSION_STATE_CLOSED);
   g_assert_cmpuint (data.watch.states->len, ==, 1);
-  watch_clear (&data.watch);
+  session_watch_clear (&data.watch);
 }
 
 /* 6. IQ replies and requests at the session level */
@@ -1180,8 +1063,8 @@ test_iq_unhandled_request (void)
   GXmppNode *error_node;
 
   g_assert_no_error (error);
-  WAIT_UNTIL (count_received (server, "iq") == 2);   /* bind, then the answer */
-  answer = nth_received (server, "iq", 1);
+  WAIT_UNTIL (scripted_server_count_received (server, "iq") == 2);   /* bind, then the answer */
+  answer = scripted_server_nth_received (server, "iq", 1);
   g_assert_cmpstr (gxmpp_node_get_attribute (answer, "type"), ==, "error");
   g_assert_cmpstr (gxmpp_node_get_attribute (answer, "id"), ==, "ask-1");
   g_assert_cmpstr (gxmpp_node_get_attribute (answer, "to"), ==, ROMEO);
@@ -1220,11 +1103,11 @@ test_iq_unknown_result (void)
   g_assert_no_error (error);
   g_signal_connect (session, "message", G_CALLBACK (on_message_answer), &messages);
   send_message (session, "go on");
-  WAIT_UNTIL (count_received (server, "message") == 2);
+  WAIT_UNTIL (scripted_server_count_received (server, "message") == 2);
   g_assert_cmpuint (messages, ==, 1);
   g_assert_cmpint (gxmpp_session_get_state (session), ==, GXMPP_SESSION_STATE_READY);
   close_session (session, server);
-  g_assert_cmpuint (count_received (server, "iq"), ==, 1);       /* the bind request only */
+  g_assert_cmpuint (scripted_server_count_received (server, "iq"), ==, 1);       /* the bind request only */
 }
 
 /* 7. Re-entrancy: a message handler that sends, closes, or drops the
@@ -1253,7 +1136,7 @@ on_message_reenter (GXmppSession *session,
   data->messages++;
   send_message (session, "and goodbye");
   if (data->what != REENTER_UNREF)
-    gxmpp_session_close_async (session, NULL, on_session_closed, &data->close_done);
+    gxmpp_session_close_async (session, NULL, session_close_cb, &data->close_done);
   if (data->what != REENTER_CLOSE)
     g_clear_object (&data->session);
   return TRUE;
@@ -1286,13 +1169,13 @@ test_reentrancy (gconstpointer user_data)
   ReentryData data = { GPOINTER_TO_INT (user_data) };
   GXmppSession *alive;
   gint tls_alive = 1;
-  Watch watch;
+  SessionWatch watch;
 
   data.session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
   g_assert_no_error (error);
   alive = data.session;
   g_object_add_weak_pointer (G_OBJECT (alive), (gpointer *) &alive);
-  watch_session (&watch, data.session);
+  session_watch (&watch, data.session);
   g_signal_connect (data.session, "message", G_CALLBACK (on_message_reenter), &data);
   g_object_weak_ref (G_OBJECT (gxmpp_session_get_tls_connection (data.session)),
                      on_finalized_elsewhere, &tls_alive);
@@ -1310,7 +1193,7 @@ test_reentrancy (gconstpointer user_data)
   WAIT_UNTIL (!g_atomic_int_get (&tls_alive));
   g_assert_null (scripted_server_get_error (server));
   g_assert_cmpuint (data.messages, ==, 1);
-  g_assert_cmpuint (count_received (server, "message"), ==, 2);   /* "go on", the reply */
+  g_assert_cmpuint (scripted_server_count_received (server, "message"), ==, 2);   /* "go on", the reply */
   if (data.what == REENTER_UNREF)
     g_assert_cmpuint (watch.closed, ==, 0);
   else
@@ -1319,7 +1202,7 @@ test_reentrancy (gconstpointer user_data)
       g_assert_cmpuint (watch.closed, ==, 1);
       g_assert_null (watch.reason);
     }
-  watch_clear (&watch);
+  session_watch_clear (&watch);
 }
 
 /* 8. Logging: the traffic, but never the password or a SASL payload */
@@ -1395,7 +1278,7 @@ assert_sent_payloads_not_logged (ScriptedServer *server,
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     for (guint nth = 0; ; nth++)
       {
-        g_autoptr(GXmppNode) sent = nth_received (server, names[i], nth);
+        g_autoptr(GXmppNode) sent = scripted_server_nth_received (server, names[i], nth);
 
         if (sent == NULL)
           break;

@@ -31,30 +31,15 @@
 #include "gxmpp-test-server.h"
 #include "session-helpers.h"
 
+/* WAIT_UNTIL's safety net against a hang, generous enough for valgrind;
+ * connect timeouts are half of it. */
+#define GUARD_SECONDS 60
+#define TEST_WAIT_SECONDS GUARD_SECONDS
+#include "test-wait.h"
+
 #define NS_TEST   "urn:xmpp-glib:test:session-servers"
 #define NS_NOBODY "urn:xmpp-glib:test:nobody"
 #define NS_PING   "urn:xmpp:ping"
-
-#define GUARD_SECONDS 60
-
-/* Waiting */
-
-static gboolean
-on_guard (gpointer user_data)
-{
-  g_error ("Waited %d seconds for %s", GUARD_SECONDS, (const char *) user_data);
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the main loop until @cond holds; a test that would hang fails
- * instead (a safety net, generous enough for valgrind). */
-#define WAIT_UNTIL(cond) \
-  G_STMT_START { \
-    guint guard_ = g_timeout_add_seconds (GUARD_SECONDS, on_guard, (gpointer) #cond); \
-    while (!(cond)) \
-      g_main_context_iteration (NULL, TRUE); \
-    g_source_remove (guard_); \
-  } G_STMT_END
 
 /* The servers */
 
@@ -215,16 +200,7 @@ static GXmppSessionConfig *
 config_for (GXmppTestServer *server,
             GXmppTlsPolicy   policy)
 {
-  GXmppSessionConfig *config = gxmpp_session_config_new ();
-  GXmppStreamConfig *stream = gxmpp_session_config_get_stream_config (config);
-  g_autoptr(GSocketConnectable) address =
-    gxmpp_test_server_get_address (server, policy == GXMPP_TLS_POLICY_DIRECT);
-
-  gxmpp_stream_config_set_server_address (stream, address);
-  gxmpp_stream_config_set_tls_policy (stream, policy);
-  gxmpp_stream_config_set_tls_database (stream, gxmpp_test_server_get_tls_database (server));
-  gxmpp_stream_config_set_connect_timeout (stream, GUARD_SECONDS * 1000 / 2);
-  return config;
+  return session_config_for_server (server, policy, GUARD_SECONDS * 1000 / 2);
 }
 
 /* @account's credentials (@password: NULL for the account's own), with
@@ -249,23 +225,6 @@ password_auth (GXmppTestServer *server,
   return auth;
 }
 
-typedef struct {
-  GXmppSession *session;
-  GError *error;
-  gboolean done;
-} ConnectOutcome;
-
-static void
-on_connected (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  ConnectOutcome *out = user_data;
-
-  out->session = gxmpp_session_new_finish (result, &out->error);
-  out->done = TRUE;
-}
-
 /* gxmpp_session_new_async(), waited for. */
 static GXmppSession *
 connect_session (const char          *domain,
@@ -273,9 +232,9 @@ connect_session (const char          *domain,
                  GXmppAuth           *auth,
                  GError             **error)
 {
-  ConnectOutcome out = { NULL, NULL, FALSE };
+  SessionConnectResult out = { NULL, NULL, FALSE };
 
-  gxmpp_session_new_async (domain, config, auth, NULL, on_connected, &out);
+  gxmpp_session_new_async (domain, config, auth, NULL, session_connect_cb, &out);
   WAIT_UNTIL (out.done);
   g_assert_true ((out.session == NULL) == (out.error != NULL));
   if (out.error != NULL)
@@ -298,7 +257,7 @@ on_initialized (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  ConnectOutcome *out = user_data;
+  SessionConnectResult *out = user_data;
 
   g_async_initable_init_finish (G_ASYNC_INITABLE (source), result, &out->error);
   out->done = TRUE;
@@ -308,7 +267,7 @@ static gboolean
 init_session (GXmppSession  *session,
               GError       **error)
 {
-  ConnectOutcome out = { NULL, NULL, FALSE };
+  SessionConnectResult out = { NULL, NULL, FALSE };
 
   g_async_initable_init_async (G_ASYNC_INITABLE (session), G_PRIORITY_DEFAULT, NULL,
                                on_initialized, &out);
@@ -389,78 +348,19 @@ login (ServerId    id,
 }
 
 static void
-on_close_done (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  gboolean *done = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (gxmpp_session_close_finish (GXMPP_SESSION (source), result, &error));
-  g_assert_no_error (error);
-  *done = TRUE;
-}
-
-static void
 close_session (GXmppSession *session)
 {
   gboolean done = FALSE;
 
-  gxmpp_session_close_async (session, NULL, on_close_done, &done);
+  gxmpp_session_close_async (session, NULL, session_close_cb, &done);
   WAIT_UNTIL (done);
   g_assert_cmpint (gxmpp_session_get_state (session), ==, GXMPP_SESSION_STATE_CLOSED);
 }
 
-/* What a session went through: notify::state and ::closed */
-
-typedef struct {
-  guint closed;
-  GError *reason;
-  GArray *states;           /* GXmppSessionState */
-} Watch;
-
+/* What a session went through (a SessionWatch): the states in order, up
+ * to a -1. */
 static void
-on_closed_signal (GXmppSession *session,
-                  const GError *reason,
-                  gpointer      user_data)
-{
-  Watch *watch = user_data;
-
-  watch->closed++;
-  g_clear_error (&watch->reason);
-  watch->reason = reason != NULL ? g_error_copy (reason) : NULL;
-}
-
-static void
-on_notify_state (GObject    *object,
-                 GParamSpec *pspec,
-                 gpointer    user_data)
-{
-  Watch *watch = user_data;
-  GXmppSessionState state = gxmpp_session_get_state (GXMPP_SESSION (object));
-
-  g_array_append_val (watch->states, state);
-}
-
-static void
-watch_session (Watch        *watch,
-               GXmppSession *session)
-{
-  memset (watch, 0, sizeof *watch);
-  watch->states = g_array_new (FALSE, FALSE, sizeof (GXmppSessionState));
-  g_signal_connect (session, "closed", G_CALLBACK (on_closed_signal), watch);
-  g_signal_connect (session, "notify::state", G_CALLBACK (on_notify_state), watch);
-}
-
-static void
-watch_clear (Watch *watch)
-{
-  g_clear_error (&watch->reason);
-  g_array_unref (watch->states);
-}
-
-static void
-assert_states (Watch *watch,
+assert_states (SessionWatch *watch,
                ...)
 {
   va_list args;
@@ -923,14 +823,14 @@ test_wrong_password (gconstpointer data)
         g_autoptr(GXmppAuth) auth = NULL;
         g_autoptr(GXmppSession) session = NULL;
         g_autoptr(GError) error = NULL;
-        Watch watch;
+        SessionWatch watch;
 
         if (!gxmpp_test_server_offers_mechanism (server, mechanisms[m]))
           continue;
         auth = gxmpp_auth_new_password (account, "not the password");
         g_assert_true (gxmpp_auth_set_mechanism_names (auth, (const char * const[]) { mechanisms[m], NULL }, NULL));
         session = session_object (gxmpp_test_server_get_domain (server), config, auth);
-        watch_session (&watch, session);
+        session_watch (&watch, session);
 
         g_assert_false (init_session (session, &error));
         g_assert_error (error, GXMPP_AUTH_ERROR, GXMPP_AUTH_ERROR_NOT_AUTHORIZED);
@@ -941,7 +841,7 @@ test_wrong_password (gconstpointer data)
         assert_states (&watch, GXMPP_SESSION_STATE_CONNECTING, GXMPP_SESSION_STATE_DISCONNECTED, -1);
         g_assert_null (gxmpp_session_get_jid (session));
         g_assert_cmpuint (watch.closed, ==, 0);
-        watch_clear (&watch);
+        session_watch_clear (&watch);
       }
 }
 
@@ -1294,13 +1194,13 @@ test_too_large_message (gconstpointer data)
   g_autoptr(GPtrArray) at_bob = stanza_list ();
   g_autoptr(GXmppMessage) message = NULL;
   g_autofree char *body = g_strnfill (300 * 1024, 'x');
-  Watch watch;
+  SessionWatch watch;
 
   NEED_SERVER (id);
   alice = login (id, "alice");
   bob = login (id, "bob");
   g_signal_connect (bob, "message", G_CALLBACK (on_collect), at_bob);
-  watch_session (&watch, alice);
+  session_watch (&watch, alice);
 
   message = gxmpp_message_new (GXMPP_MESSAGE_TYPE_CHAT, gxmpp_session_get_jid (bob));
   gxmpp_message_set_body (message, NULL, body);
@@ -1315,7 +1215,7 @@ test_too_large_message (gconstpointer data)
   g_assert_cmpint (gxmpp_session_get_state (bob), ==, GXMPP_SESSION_STATE_READY);
   close_session (bob);
   g_assert_cmpuint (at_bob->len, ==, 0);
-  watch_clear (&watch);
+  session_watch_clear (&watch);
 }
 
 /* Directed presence: no subscription needed. */
@@ -1621,7 +1521,7 @@ test_iq_pending_when_closed (gconstpointer data)
   request = test_request (GXMPP_IQ_TYPE_GET, gxmpp_session_get_jid (bob), NS_TEST, "never");
   gxmpp_session_send_iq_async (alice, request, 0, NULL, on_iq_reply, &out);
   WAIT_UNTIL (b.requests->len == 1);
-  gxmpp_session_close_async (alice, NULL, on_close_done, &closed);
+  gxmpp_session_close_async (alice, NULL, session_close_cb, &closed);
   WAIT_UNTIL (out.done && closed);
   g_assert_null (out.reply);
   g_assert_error (out.error, GXMPP_ERROR, GXMPP_ERROR_CLOSED);
@@ -1940,11 +1840,11 @@ test_close (gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autofree char *log = NULL;
   const char *sent, *received;
-  Watch watch;
+  SessionWatch watch;
 
   NEED_SERVER (id);
   alice = login (id, "alice");
-  watch_session (&watch, alice);
+  session_watch (&watch, alice);
 
   start_capture ();
   close_session (alice);
@@ -1966,7 +1866,7 @@ test_close (gconstpointer data)
   g_assert_error (error, GXMPP_ERROR, GXMPP_ERROR_CLOSED);
   close_session (alice);
   g_assert_cmpuint (watch.closed, ==, 1);
-  watch_clear (&watch);
+  session_watch_clear (&watch);
 }
 
 /* The same full JID again: the server ends the older session. */
@@ -1976,12 +1876,12 @@ test_closed_by_conflict (gconstpointer data)
   ServerId id = GPOINTER_TO_INT (data);
   g_autoptr(GXmppSession) first = NULL;
   g_autoptr(GXmppSession) second = NULL;
-  Watch watch;
+  SessionWatch watch;
 
   NEED_SERVER (id);
   first = login_with_resource (id, "alice", "twin");
   g_assert_cmpstr (gxmpp_jid_get_resource (gxmpp_session_get_jid (first)), ==, "twin");
-  watch_session (&watch, first);
+  session_watch (&watch, first);
   second = login_with_resource (id, "alice", "twin");
   WAIT_UNTIL (watch.closed == 1);
 
@@ -1993,7 +1893,7 @@ test_closed_by_conflict (gconstpointer data)
   close_session (second);
   close_session (first);        /* closed already: succeeds, no signal */
   g_assert_cmpuint (watch.closed, ==, 1);
-  watch_clear (&watch);
+  session_watch_clear (&watch);
 }
 
 /* Re-entrancy: bob's message handler answers and closes his session, or
@@ -2020,7 +1920,7 @@ on_message_reenter (GXmppSession *session,
   if (r->drop)
     g_clear_object (&r->session);
   else
-    gxmpp_session_close_async (session, NULL, on_close_done, &r->close_done);
+    gxmpp_session_close_async (session, NULL, session_close_cb, &r->close_done);
   return TRUE;
 }
 
@@ -2059,7 +1959,7 @@ test_reentrancy (gconstpointer data)
   Reentry r = { NULL, drop, 0, FALSE };
   GXmppSession *alive;
   gint tls_alive = 1;
-  Watch watch;
+  SessionWatch watch;
 
   NEED_SERVER (PROSODY);
   alice = login (PROSODY, "alice");
@@ -2068,7 +1968,7 @@ test_reentrancy (gconstpointer data)
   alive = r.session;
   g_object_add_weak_pointer (G_OBJECT (alive), (gpointer *) &alive);
   g_object_weak_ref (G_OBJECT (gxmpp_session_get_tls_connection (r.session)), on_finalized_elsewhere, &tls_alive);
-  watch_session (&watch, r.session);
+  session_watch (&watch, r.session);
   g_signal_connect (r.session, "message", G_CALLBACK (on_message_reenter), &r);
   g_signal_connect (alice, "message", G_CALLBACK (on_collect), at_alice);
 
@@ -2094,7 +1994,7 @@ test_reentrancy (gconstpointer data)
   WAIT_UNTIL (!g_atomic_int_get (&tls_alive));
   /* The second message came while closing, or to a session gone. */
   g_assert_cmpuint (r.messages, ==, 1);
-  watch_clear (&watch);
+  session_watch_clear (&watch);
   close_session (alice);
 }
 
@@ -2130,7 +2030,7 @@ test_server_shutdown (gconstpointer data)
   g_autoptr(GError) error = NULL;
   IqOutcome out = { FALSE, NULL, NULL };
   PullOutcome pulled = { FALSE, NULL, NULL };
-  Watch watch_alice, watch_bob;
+  SessionWatch watch_alice, watch_bob;
   gboolean restart = id == PROSODY;
   Bob b;
 
@@ -2139,8 +2039,8 @@ test_server_shutdown (gconstpointer data)
   alice = login (id, "alice");
   bob = login (id, "bob");
   bob_serve (&b, bob, BOB_KEEPS);
-  watch_session (&watch_alice, alice);
-  watch_session (&watch_bob, bob);
+  session_watch (&watch_alice, alice);
+  session_watch (&watch_bob, bob);
   inbox = gxmpp_session_open_inbox (alice);
   gxmpp_inbox_pull_async (inbox, NULL, on_pulled, &pulled);
   request = test_request (GXMPP_IQ_TYPE_GET, gxmpp_session_get_jid (bob), NS_TEST, "still there?");
@@ -2182,8 +2082,8 @@ test_server_shutdown (gconstpointer data)
 
       close_session (again);
     }
-  watch_clear (&watch_alice);
-  watch_clear (&watch_bob);
+  session_watch_clear (&watch_alice);
+  session_watch_clear (&watch_bob);
   bob_clear (&b);
 }
 

@@ -613,3 +613,38 @@ scripted_server_received (ScriptedServer *server,
     }
   return FALSE;
 }
+
+GXmppNode *
+scripted_server_nth_received (ScriptedServer *server,
+                              const char     *name,
+                              guint           nth)
+{
+  GPtrArray *received = scripted_server_get_received (server);
+
+  for (guint i = 0; i < received->len; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GXmppNode) node = gxmpp_node_new_from_string (received->pdata[i], -1, NULL, &error);
+
+      g_assert_no_error (error);
+      if (g_strcmp0 (gxmpp_node_get_name (node), name) == 0 && nth-- == 0)
+        return g_steal_pointer (&node);
+    }
+  return NULL;
+}
+
+guint
+scripted_server_count_received (ScriptedServer *server,
+                                const char     *name)
+{
+  guint n = 0;
+
+  while (TRUE)
+    {
+      g_autoptr(GXmppNode) node = scripted_server_nth_received (server, name, n);
+
+      if (node == NULL)
+        return n;
+      n++;
+    }
+}

@@ -69,6 +69,14 @@ GPtrArray *scripted_server_get_received (ScriptedServer *server);
 /* Whether the client sent an element with this local name. */
 gboolean scripted_server_received (ScriptedServer *server,
                                    const char     *name);
+/* The @nth (from 0) element named @name the client sent, parsed (asserting
+ * that it parses); NULL if there is none. */
+GXmppNode *scripted_server_nth_received (ScriptedServer *server,
+                                         const char     *name,
+                                         guint           nth);
+/* How many elements named @name the client sent. */
+guint scripted_server_count_received (ScriptedServer *server,
+                                      const char     *name);
 /* The TLS database that trusts the test CA. */
 GTlsDatabase *scripted_server_get_ca (void);
 

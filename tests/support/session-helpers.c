@@ -1,9 +1,11 @@
-/* session-helpers.c: connecting sessions to the scripted server
+/* session-helpers.c: connecting sessions to test servers
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
 #include "session-helpers.h"
+
+#include <string.h>
 
 #include "gxmpp-stream-private.h"
 
@@ -18,6 +20,19 @@ session_connect_cb (GObject      *source,
   out->done = TRUE;
 }
 
+void
+session_close_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  gboolean *done = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (gxmpp_session_close_finish (GXMPP_SESSION (source), result, &error));
+  g_assert_no_error (error);
+  *done = TRUE;
+}
+
 GXmppSessionConfig *
 session_config_for (guint16         port,
                     GXmppTlsPolicy  policy)
@@ -30,6 +45,23 @@ session_config_for (guint16         port,
   gxmpp_stream_config_set_tls_policy (stream, policy);
   gxmpp_stream_config_set_tls_database (stream, scripted_server_get_ca ());
   gxmpp_stream_config_set_connect_timeout (stream, 10000);
+  return config;
+}
+
+GXmppSessionConfig *
+session_config_for_server (GXmppTestServer *server,
+                           GXmppTlsPolicy   policy,
+                           guint            connect_timeout_ms)
+{
+  GXmppSessionConfig *config = gxmpp_session_config_new ();
+  GXmppStreamConfig *stream = gxmpp_session_config_get_stream_config (config);
+  g_autoptr(GSocketConnectable) address =
+    gxmpp_test_server_get_address (server, policy == GXMPP_TLS_POLICY_DIRECT);
+
+  gxmpp_stream_config_set_server_address (stream, address);
+  gxmpp_stream_config_set_tls_policy (stream, policy);
+  gxmpp_stream_config_set_tls_database (stream, gxmpp_test_server_get_tls_database (server));
+  gxmpp_stream_config_set_connect_timeout (stream, connect_timeout_ms);
   return config;
 }
 
@@ -75,4 +107,44 @@ session_wait_for_streams (void)
     g_error ("%u streams still alive after ten seconds",
              gxmpp_stream_count_alive ());
   g_source_remove (guard);
+}
+
+static void
+on_closed_signal (GXmppSession *session,
+                  const GError *reason,
+                  gpointer      user_data)
+{
+  SessionWatch *watch = user_data;
+
+  watch->closed++;
+  g_clear_error (&watch->reason);
+  watch->reason = reason != NULL ? g_error_copy (reason) : NULL;
+}
+
+static void
+on_notify_state (GObject    *object,
+                 GParamSpec *pspec,
+                 gpointer    user_data)
+{
+  SessionWatch *watch = user_data;
+  GXmppSessionState state = gxmpp_session_get_state (GXMPP_SESSION (object));
+
+  g_array_append_val (watch->states, state);
+}
+
+void
+session_watch (SessionWatch *watch,
+               GXmppSession *session)
+{
+  memset (watch, 0, sizeof *watch);
+  watch->states = g_array_new (FALSE, FALSE, sizeof (GXmppSessionState));
+  g_signal_connect (session, "closed", G_CALLBACK (on_closed_signal), watch);
+  g_signal_connect (session, "notify::state", G_CALLBACK (on_notify_state), watch);
+}
+
+void
+session_watch_clear (SessionWatch *watch)
+{
+  g_clear_error (&watch->reason);
+  g_array_unref (watch->states);
 }
