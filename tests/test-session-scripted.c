@@ -1075,6 +1075,46 @@ test_iq_unhandled_request (void)
   close_session (session, server);
 }
 
+/* XEP-0199: pings from the server (the domain, or without 'from') are
+ * answered with an empty result; a ping from anybody else is a request
+ * nobody handles. */
+static void
+test_iq_server_ping (void)
+{
+  const char *script[] = { READY,
+                           "send <iq type='get' id='ping-1' from='localhost'><ping xmlns='urn:xmpp:ping'/></iq>",
+                           "expect iq",
+                           "send <iq type='get' id='ping-2'><ping xmlns='urn:xmpp:ping'/></iq>",
+                           "expect iq",
+                           "send <iq type='get' id='ping-3' from='" ROMEO "'><ping xmlns='urn:xmpp:ping'/></iq>",
+                           "expect iq", "wait-close", NULL };
+  const char *expected[][3] = {     /* id, type, to */
+    { "ping-1", "result", "localhost" },
+    { "ping-2", "result", NULL },
+    { "ping-3", "error", ROMEO },
+  };
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppSession) session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
+
+  g_assert_no_error (error);
+  WAIT_UNTIL (scripted_server_count_received (server, "iq") == 4);   /* bind, then the answers */
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autoptr(GXmppNode) answer = scripted_server_nth_received (server, "iq", i + 1);
+
+      g_assert_cmpstr (gxmpp_node_get_attribute (answer, "id"), ==, expected[i][0]);
+      g_assert_cmpstr (gxmpp_node_get_attribute (answer, "type"), ==, expected[i][1]);
+      g_assert_cmpstr (gxmpp_node_get_attribute (answer, "to"), ==, expected[i][2]);
+      if (g_str_equal (expected[i][1], "result"))
+        g_assert_cmpuint (gxmpp_node_get_n_children (answer), ==, 0);
+      else
+        g_assert_nonnull (gxmpp_node_get_child (gxmpp_node_get_child (answer, "error", NULL),
+                                                "service-unavailable", NS_STANZAS));
+    }
+  close_session (session, server);
+}
+
 static gboolean
 on_message_answer (GXmppSession *session,
                    GXmppMessage *message,
@@ -1468,6 +1508,7 @@ main (int argc, char **argv)
   g_test_add_func ("/session-scripted/iq/spoofed-reply", test_iq_spoofed_reply);
   g_test_add_func ("/session-scripted/iq/reply-from-own-server", test_iq_reply_from_own_server);
   g_test_add_func ("/session-scripted/iq/unhandled-request", test_iq_unhandled_request);
+  g_test_add_func ("/session-scripted/iq/server-ping", test_iq_server_ping);
   g_test_add_func ("/session-scripted/iq/unknown-result", test_iq_unknown_result);
 
   g_test_add_data_func ("/session-scripted/reentrancy/send-and-close", GINT_TO_POINTER (REENTER_CLOSE),

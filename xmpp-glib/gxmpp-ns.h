@@ -85,3 +85,10 @@
  * The namespace of XEP-0203 delayed delivery.
  */
 #define GXMPP_NS_DELAY "urn:xmpp:delay"
+
+/**
+ * GXMPP_NS_PING:
+ *
+ * The namespace of XEP-0199 XMPP Ping.
+ */
+#define GXMPP_NS_PING "urn:xmpp:ping"

@@ -67,7 +67,10 @@
  *    signal.
  *
  * An IQ request nobody handled is answered with `service-unavailable`
- * (RFC 6120 section 8.4). Replies to IQs sent with
+ * (RFC 6120 section 8.4), except a ping (XEP-0199) from the account's
+ * server, which is answered with an empty result: servers ping to check
+ * that the client is still there. (An application that wants to answer
+ * pings from anybody adds an IQ handler for `get` and %GXMPP_NS_PING.) Replies to IQs sent with
  * [method@GXmpp.Session.send_iq_async] go to that call only: a reply is
  * matched on its `id` and on coming from the entity that was asked, so a
  * forged reply from anybody else is not taken for one (it goes through the
@@ -1512,6 +1515,21 @@ dispatch_handlers (GXmppSession *self,
   return FALSE;
 }
 
+/* A XEP-0199 ping from the account's server (no 'from', the domain, or
+ * the account's own JID). */
+static gboolean
+is_server_ping (GXmppSession *self,
+                GXmppStanza  *stanza)
+{
+  g_autoptr(GXmppStanzaMatch) match = gxmpp_stanza_match_new ();
+
+  gxmpp_stanza_match_set_kind (match, GXMPP_STANZA_KIND_IQ);
+  gxmpp_stanza_match_set_type (match, "get");
+  gxmpp_stanza_match_set_sender (match, GXMPP_SENDER_SERVER, NULL);
+  gxmpp_stanza_match_set_child (match, "ping", GXMPP_NS_PING);
+  return gxmpp_stanza_match_matches (match, stanza, self->negotiation.jid);
+}
+
 static void
 dispatch (GXmppSession *self,
           GXmppStanza  *stanza)
@@ -1529,8 +1547,16 @@ dispatch (GXmppSession *self,
     {
       if (dispatch_iq_request (self, GXMPP_IQ (stanza)) || dispatch_handlers (self, stanza))
         return;
-      /* RFC 6120 8.4: a request nobody understands gets an answer anyway. */
-      if (self->state == GXMPP_SESSION_STATE_READY)
+      if (self->state != GXMPP_SESSION_STATE_READY)
+        return;
+      if (is_server_ping (self, stanza))
+        {
+          g_autoptr(GXmppIq) pong = gxmpp_iq_new_result (GXMPP_IQ (stanza), NULL);
+
+          gxmpp_session_send (self, GXMPP_STANZA (pong), NULL);
+        }
+      else
+        /* RFC 6120 8.4: a request nobody understands gets an answer anyway. */
         reply_error (self, GXMPP_IQ (stanza), GXMPP_STANZA_ERROR_SERVICE_UNAVAILABLE);
       return;
     }
