@@ -131,6 +131,17 @@ gxmpp_sasl_channel_binding_type_is_supported (const char *type)
 }
 
 gboolean
+gxmpp_sasl_context_server_offers_plus (GXmppSaslContext *context)
+{
+  const char * const *offered = gxmpp_sasl_context_get_server_mechanisms (context);
+
+  for (; *offered != NULL; offered++)
+    if (g_str_has_suffix (*offered, "-PLUS"))
+      return TRUE;
+  return FALSE;
+}
+
+gboolean
 gxmpp_sasl_prepare_username (const char  *username,
                              char       **prepared,
                              GError     **error)

@@ -46,6 +46,9 @@ gboolean gxmpp_sasl_prepare_password (const char  *password,
  * ("tls-exporter" or "tls-unique"). */
 gboolean gxmpp_sasl_channel_binding_type_is_supported (const char *type);
 
+/* Whether the server mechanisms of @context include a -PLUS one. */
+gboolean gxmpp_sasl_context_server_offers_plus (GXmppSaslContext *context);
+
 /* Whether @auth still has the mechanisms gxmpp_auth_new_password() gave
  * it (no set_mechanism_names() or add_mechanism() since). */
 gboolean gxmpp_auth_uses_default_mechanisms (GXmppAuth *auth);

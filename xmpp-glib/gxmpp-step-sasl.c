@@ -99,15 +99,6 @@ announced_channel_bindings (GXmppNode *features)
   return (char **) g_ptr_array_free (types, FALSE);
 }
 
-static gboolean
-offers_plus (const char * const *offered)
-{
-  for (; *offered != NULL; offered++)
-    if (g_str_has_suffix (*offered, "-PLUS"))
-      return TRUE;
-  return FALSE;
-}
-
 /* Whether to leave the -PLUS mechanisms aside although the TLS connection
  * has channel binding data of @type (see GXmppAuth's documentation): a
  * server that announces its types and not @type cannot check it; one that
@@ -116,13 +107,13 @@ offers_plus (const char * const *offered)
  * does not bet the login on tls-exporter. Without -PLUS on offer nothing
  * changes: the plain SCRAM mechanisms then send "y" (RFC 5802 section 6). */
 static gboolean
-skip_channel_binding (GXmppNegotiation   *negotiation,
-                      const char         *type,
-                      const char * const *offered)
+skip_channel_binding (GXmppNegotiation *negotiation,
+                      GXmppSaslContext *context,
+                      const char       *type)
 {
   g_auto(GStrv) announced = announced_channel_bindings (negotiation->features);
 
-  if (!offers_plus (offered))
+  if (!gxmpp_sasl_context_server_offers_plus (context))
     return FALSE;
   if (announced != NULL)
     return !g_strv_contains ((const char * const *) announced, type);
@@ -322,7 +313,7 @@ sasl_run_async (GXmppStep           *step,
     const char *type = NULL;
 
     if (gxmpp_sasl_context_get_channel_binding (context, &type) != NULL &&
-        skip_channel_binding (negotiation, type, (const char * const *) offered))
+        skip_channel_binding (negotiation, context, type))
       {
         g_debug ("Not using channel binding: the server does not announce %s (XEP-0440)", type);
         gxmpp_sasl_context_set_channel_binding (context, NULL, NULL);

@@ -418,17 +418,6 @@ has_usable_channel_binding (GXmppSaslContext *context)
 }
 
 static gboolean
-server_offers_plus (GXmppSaslContext *context)
-{
-  const char * const *offered = gxmpp_sasl_context_get_server_mechanisms (context);
-
-  for (; *offered != NULL; offered++)
-    if (g_str_has_suffix (*offered, "-PLUS"))
-      return TRUE;
-  return FALSE;
-}
-
-static gboolean
 gxmpp_sasl_gsasl_is_acceptable (GXmppSaslMechanism  *mechanism,
                                 GXmppSaslContext    *context,
                                 GError             **error)
@@ -607,7 +596,7 @@ gxmpp_sasl_gsasl_start (GXmppSaslMechanism  *mechanism,
    * offer channel binding and the application chose not to use it, "n" is
    * the truthful flag. */
   if (info->family == FAMILY_SCRAM && !info->plus &&
-      has_usable_channel_binding (context) && !server_offers_plus (context))
+      has_usable_channel_binding (context) && !gxmpp_sasl_context_server_offers_plus (context))
     {
       if (!start_y_path (self, context, username, password, initial_response, error))
         return FALSE;
