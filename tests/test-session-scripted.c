@@ -704,16 +704,17 @@ send_message (GXmppSession *session,
   g_assert_no_error (error);
 }
 
-/* A stream error after the session is ready: the closed signal carries
- * it, with the server's text; IQs still waiting fail with
- * GXMPP_ERROR_CLOSED, whose message gives the reason; the state goes from
- * READY straight to CLOSED. */
+/* A stream error after the session is ready (one that says the server
+ * would refuse again, so no reconnecting): the closed signal carries it,
+ * with the server's text; IQs still waiting fail with GXMPP_ERROR_CLOSED,
+ * whose message gives the reason; the state goes from READY straight to
+ * CLOSED. */
 static void
 test_stream_error_when_ready (void)
 {
   const char *script[] = {
     READY, "expect iq", "expect iq", "expect message",
-    "send <stream:error><system-shutdown xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"
+    "send <stream:error><policy-violation xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"
     "<text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>going down for maintenance</text></stream:error>"
     "</stream:stream>",
     "wait-close", NULL
@@ -733,7 +734,7 @@ test_stream_error_when_ready (void)
   g_assert_null (scripted_server_get_error (server));
 
   g_assert_cmpuint (watch.closed, ==, 1);
-  g_assert_error (watch.reason, GXMPP_STREAM_ERROR, GXMPP_STREAM_ERROR_SYSTEM_SHUTDOWN);
+  g_assert_error (watch.reason, GXMPP_STREAM_ERROR, GXMPP_STREAM_ERROR_POLICY_VIOLATION);
   assert_message_has (watch.reason, "going down for maintenance");
   g_assert_cmpuint (watch.states->len, ==, 1);
   g_assert_cmpint (g_array_index (watch.states, GXmppSessionState, 0), ==, GXMPP_SESSION_STATE_CLOSED);
@@ -768,8 +769,10 @@ on_message_count (GXmppSession *session,
 }
 
 /* The connection drops in the middle of a stanza: the half stanza is not
- * delivered, the session closes with the connection's error, and a waiting
- * IQ fails. */
+ * delivered, and the session (which has no reconnection policy) is
+ * disconnected with the connection's error, waiting for the application:
+ * a waiting IQ waits on (a resumed stream could bring its reply), and a
+ * message sent meanwhile is queued. Closing then fails both. */
 static void
 test_close_mid_stanza (void)
 {
@@ -787,15 +790,35 @@ test_close_mid_stanza (void)
   g_signal_connect (session, "message", G_CALLBACK (on_message_count), &messages);
   send_ping (session, NULL, NULL, &ping);
   send_message (session, "go on");
-  WAIT_UNTIL (watch.closed > 0 && ping.done);
+  WAIT_UNTIL (watch.disconnected > 0 && scripted_server_is_done (server));
   g_assert_null (scripted_server_get_error (server));
 
-  g_assert_cmpuint (watch.closed, ==, 1);
-  g_assert_error (watch.reason, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED);
+  g_assert_cmpuint (watch.disconnected, ==, 1);
+  g_assert_error (watch.disconnect_reason, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED);
+  g_assert_cmpuint (watch.closed, ==, 0);
   g_assert_cmpuint (messages, ==, 0);
-  g_assert_error (ping.error, GXMPP_ERROR, GXMPP_ERROR_CLOSED);
+  g_assert_false (ping.done);
   g_assert_cmpuint (watch.states->len, ==, 1);
-  g_assert_cmpint (gxmpp_session_get_state (session), ==, GXMPP_SESSION_STATE_CLOSED);
+  g_assert_cmpint (gxmpp_session_get_state (session), ==, GXMPP_SESSION_STATE_DISCONNECTED);
+
+  {
+    g_autoptr(GXmppMessage) queued = gxmpp_message_new (GXMPP_MESSAGE_TYPE_CHAT, NULL);
+    SessionSendResult sent = { 0 };
+    gboolean closed = FALSE;
+
+    gxmpp_message_set_body (queued, NULL, "later");
+    gxmpp_session_send_async (session, GXMPP_STANZA (queued), NULL, session_send_cb, &sent);
+    g_assert_false (sent.done);
+
+    gxmpp_session_close_async (session, NULL, session_close_cb, &closed);
+    WAIT_UNTIL (closed && ping.done && sent.done);
+    g_assert_cmpuint (watch.closed, ==, 1);
+    g_assert_null (watch.reason);
+    g_assert_error (ping.error, GXMPP_ERROR, GXMPP_ERROR_CLOSED);
+    g_assert_error (sent.error, GXMPP_ERROR, GXMPP_ERROR_CLOSED);
+    g_assert_cmpint (gxmpp_session_get_state (session), ==, GXMPP_SESSION_STATE_CLOSED);
+    g_clear_error (&sent.error);
+  }
   iq_outcome_clear (&ping);
   session_watch_clear (&watch);
 }

@@ -46,6 +46,12 @@ G_BEGIN_DECLS
  * @GXMPP_ERROR_ALREADY_ANSWERED: the IQ request has been answered already
  * @GXMPP_ERROR_NOT_READY: the session is not ready to send (it is connecting,
  *   closing or closed)
+ * @GXMPP_ERROR_QUEUE_FULL: the queue of stanzas the server has not confirmed
+ *   yet is full ([property@GXmpp.SessionConfig:max-unacked-stanzas],
+ *   [property@GXmpp.SessionConfig:max-unacked-bytes]); nothing was queued
+ * @GXMPP_ERROR_CONNECTION_LOST: the connection was lost and the stream
+ *   could not be resumed: a request may or may not have reached the other
+ *   side, and its reply, if any, is lost
  *
  * Error codes in the %GXMPP_ERROR domain.
  */
@@ -66,6 +72,8 @@ typedef enum {
   GXMPP_ERROR_ALREADY_HANDLED,
   GXMPP_ERROR_ALREADY_ANSWERED,
   GXMPP_ERROR_NOT_READY,
+  GXMPP_ERROR_QUEUE_FULL,
+  GXMPP_ERROR_CONNECTION_LOST,
 } GXmppError;
 
 GXMPP_AVAILABLE_IN_ALL

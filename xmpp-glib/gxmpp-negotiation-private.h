@@ -28,6 +28,22 @@ typedef struct {
   char *mechanism;                  /* the SASL mechanism used */
   GXmppAcceptCertificateFunc accept_certificate;
   gpointer accept_data;
+
+  /* Binding again after a lost connection: the resource to ask for (the
+   * one bound before), instead of the auth's. */
+  char *resource;
+
+  /* Stream management (XEP-0198). In: */
+  gboolean sm_wanted;               /* enable it when the server offers it */
+  char *sm_resume_id;               /* the stream to resume, or NULL */
+  GXmppJid *sm_resume_jid;          /* the full JID it was bound to */
+  guint32 sm_handled;               /* the stanzas of it we handled */
+  /* Out: */
+  gboolean sm_resumed;              /* the stream was resumed */
+  gboolean sm_have_h;               /* sm_h came with <resumed/> or <failed/> */
+  guint32 sm_h;
+  gboolean sm_enabled;              /* enabled on this stream */
+  char *sm_id;                      /* its id, when it can be resumed */
 } GXmppNegotiation;
 
 /* A negotiation step: STARTTLS, SASL, resource binding, legacy session.
@@ -65,6 +81,8 @@ GXmppStep *gxmpp_step_starttls_new (void);
 GXmppStep *gxmpp_step_sasl_new (void);
 GXmppStep *gxmpp_step_bind_new (void);
 GXmppStep *gxmpp_step_session_new (void);
+GXmppStep *gxmpp_step_sm_resume_new (void);
+GXmppStep *gxmpp_step_sm_enable_new (void);
 
 /* For the steps: sends an IQ and reads the stream until its reply (other
  * elements are dropped: nothing else is expected during negotiation). The
@@ -88,6 +106,15 @@ gboolean gxmpp_negotiate_finish (GAsyncResult  *result,
                                  GError       **error);
 
 void gxmpp_negotiation_clear (GXmppNegotiation *negotiation);
+
+/* Before negotiating again on a new connection: forgets the stream, its
+ * features and what was negotiated on it; keeps the settings. Resumes the
+ * stream management session @resume_id (bound to @jid, of which @handled
+ * stanzas were handled) if not NULL; binds @jid's resource otherwise. */
+void gxmpp_negotiation_reset (GXmppNegotiation *negotiation,
+                              GXmppJid         *jid,
+                              const char       *resume_id,
+                              guint32           handled);
 
 /* Strict base64 as SASL uses it in XMPP: "=" is empty. */
 GBytes *gxmpp_sasl_decode (const char *text);

@@ -57,6 +57,43 @@ gxmpp_negotiation_clear (GXmppNegotiation *negotiation)
   g_clear_pointer (&negotiation->features, gxmpp_node_unref);
   g_clear_pointer (&negotiation->jid, gxmpp_jid_unref);
   g_clear_pointer (&negotiation->mechanism, g_free);
+  g_clear_pointer (&negotiation->resource, g_free);
+  g_clear_pointer (&negotiation->sm_resume_id, g_free);
+  g_clear_pointer (&negotiation->sm_resume_jid, gxmpp_jid_unref);
+  g_clear_pointer (&negotiation->sm_id, g_free);
+}
+
+void
+gxmpp_negotiation_reset (GXmppNegotiation *negotiation,
+                         GXmppJid         *jid,
+                         const char       *resume_id,
+                         guint32           handled)
+{
+  g_autoptr(GXmppJid) previous = jid != NULL ? gxmpp_jid_ref (jid) : NULL;
+
+  g_clear_object (&negotiation->stream);
+  g_clear_pointer (&negotiation->features, gxmpp_node_unref);
+  g_clear_pointer (&negotiation->jid, gxmpp_jid_unref);
+  g_clear_pointer (&negotiation->mechanism, g_free);
+  g_clear_pointer (&negotiation->resource, g_free);
+  g_clear_pointer (&negotiation->sm_resume_id, g_free);
+  g_clear_pointer (&negotiation->sm_resume_jid, gxmpp_jid_unref);
+  g_clear_pointer (&negotiation->sm_id, g_free);
+  negotiation->authenticated = FALSE;
+  negotiation->sm_resumed = FALSE;
+  negotiation->sm_have_h = FALSE;
+  negotiation->sm_h = 0;
+  negotiation->sm_enabled = FALSE;
+  negotiation->sm_handled = 0;
+
+  if (previous != NULL && gxmpp_jid_get_resource (previous) != NULL)
+    negotiation->resource = g_strdup (gxmpp_jid_get_resource (previous));
+  if (resume_id != NULL && previous != NULL)
+    {
+      negotiation->sm_resume_id = g_strdup (resume_id);
+      negotiation->sm_resume_jid = g_steal_pointer (&previous);
+      negotiation->sm_handled = handled;
+    }
 }
 
 /* Base64 */
@@ -582,8 +619,11 @@ gxmpp_negotiate_async (GXmppNegotiation    *negotiation,
   data->steps = g_ptr_array_new_with_free_func (g_object_unref);
   g_ptr_array_add (data->steps, gxmpp_step_starttls_new ());
   g_ptr_array_add (data->steps, gxmpp_step_sasl_new ());
+  /* XEP-0198: resume before any binding; enable after it. */
+  g_ptr_array_add (data->steps, gxmpp_step_sm_resume_new ());
   g_ptr_array_add (data->steps, gxmpp_step_bind_new ());
   g_ptr_array_add (data->steps, gxmpp_step_session_new ());
+  g_ptr_array_add (data->steps, gxmpp_step_sm_enable_new ());
   data->done = g_new0 (gboolean, data->steps->len);
   g_task_set_task_data (task, data, (GDestroyNotify) driver_data_free);
 

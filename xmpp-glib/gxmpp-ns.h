@@ -92,3 +92,10 @@
  * The namespace of XEP-0199 XMPP Ping.
  */
 #define GXMPP_NS_PING "urn:xmpp:ping"
+
+/**
+ * GXMPP_NS_SM:
+ *
+ * The namespace of XEP-0198 Stream Management.
+ */
+#define GXMPP_NS_SM "urn:xmpp:sm:3"

@@ -12,6 +12,7 @@
 #include <gio/gio.h>
 
 #include "gxmpp-version-macros.h"
+#include "gxmpp-reconnect-policy.h"
 #include "gxmpp-stream-config.h"
 
 G_BEGIN_DECLS
@@ -51,6 +52,47 @@ void gxmpp_session_config_set_stanza_id_func (GXmppSessionConfig *config,
                                               GXmppStanzaIdFunc   func,
                                               gpointer            user_data,
                                               GDestroyNotify      destroy);
+GXMPP_AVAILABLE_IN_ALL
+gboolean gxmpp_session_config_get_stream_management (GXmppSessionConfig *config);
+GXMPP_AVAILABLE_IN_ALL
+void gxmpp_session_config_set_stream_management (GXmppSessionConfig *config,
+                                                 gboolean           enabled);
+GXMPP_AVAILABLE_IN_ALL
+guint gxmpp_session_config_get_max_unacked_stanzas (GXmppSessionConfig *config);
+GXMPP_AVAILABLE_IN_ALL
+void gxmpp_session_config_set_max_unacked_stanzas (GXmppSessionConfig *config,
+                                                   guint              value);
+GXMPP_AVAILABLE_IN_ALL
+guint gxmpp_session_config_get_max_unacked_bytes (GXmppSessionConfig *config);
+GXMPP_AVAILABLE_IN_ALL
+void gxmpp_session_config_set_max_unacked_bytes (GXmppSessionConfig *config,
+                                                 guint              value);
+GXMPP_AVAILABLE_IN_ALL
+guint gxmpp_session_config_get_keepalive_interval (GXmppSessionConfig *config);
+GXMPP_AVAILABLE_IN_ALL
+void gxmpp_session_config_set_keepalive_interval (GXmppSessionConfig *config,
+                                                  guint              value);
+GXMPP_AVAILABLE_IN_ALL
+guint gxmpp_session_config_get_ping_interval (GXmppSessionConfig *config);
+GXMPP_AVAILABLE_IN_ALL
+void gxmpp_session_config_set_ping_interval (GXmppSessionConfig *config,
+                                             guint              value);
+GXMPP_AVAILABLE_IN_ALL
+guint gxmpp_session_config_get_ping_timeout (GXmppSessionConfig *config);
+GXMPP_AVAILABLE_IN_ALL
+void gxmpp_session_config_set_ping_timeout (GXmppSessionConfig *config,
+                                            guint              value);
+GXMPP_AVAILABLE_IN_ALL
+GXmppReconnectPolicy *gxmpp_session_config_get_reconnect (GXmppSessionConfig *config);
+GXMPP_AVAILABLE_IN_ALL
+void gxmpp_session_config_set_reconnect (GXmppSessionConfig   *config,
+                                         GXmppReconnectPolicy *policy);
+GXMPP_AVAILABLE_IN_ALL
+GNetworkMonitor *gxmpp_session_config_get_network_monitor (GXmppSessionConfig *config);
+GXMPP_AVAILABLE_IN_ALL
+void gxmpp_session_config_set_network_monitor (GXmppSessionConfig *config,
+                                               GNetworkMonitor    *monitor);
+
 GXMPP_AVAILABLE_IN_ALL
 char *gxmpp_session_config_make_stanza_id (GXmppSessionConfig *config);
 

@@ -15,7 +15,9 @@
 #include "gxmpp-negotiation-private.h"
 #include "gxmpp-ns.h"
 #include "gxmpp-session.h"
+#include "gxmpp-sm-private.h"
 #include "gxmpp-stream-private.h"
+#include "gxmpp-xml-writer-private.h"
 
 /**
  * GXmppSession:
@@ -151,6 +153,37 @@ struct _GXmppSession
   GCancellable *cancellable;      /* for negotiation and closing */
   GTask *close_task;
   GSource *receive_source;        /* starts receiving, once the application has the session */
+
+  /* Stream management (XEP-0198) */
+  GXmppSm sm;
+  gboolean sm_enabled;            /* on the current stream */
+  char *sm_id;                    /* the stream's id, if it can be resumed */
+  GSource *ack_request;           /* idle: asks for an ack after a batch */
+  guint since_request;            /* stanzas written since the last <r/> */
+
+  /* Liveness */
+  guint generation;               /* counts the streams the session has had */
+  GSource *whitespace_timer;
+  GSource *ping_timer;
+  GSource *answer_due;            /* an ack or a pong is due by then */
+  guint64 queued_at_tick;         /* the stream's byte counters at the last tick */
+  guint64 received_at_tick;
+
+  /* Reconnection */
+  gboolean was_ready;             /* ready once: reconnecting, not connecting */
+  guint attempt;                  /* attempts since the connection was lost */
+  GSource *reconnect_timer;       /* waiting for the next attempt */
+  GCancellable *attempt_cancellable;  /* the attempt under way */
+  GSource *attempt_timeout;
+  gboolean attempt_timed_out;
+  GPtrArray *reconnect_tasks;     /* reconnect_async() callers waiting */
+  GXmppNode *last_presence;       /* the last broadcast presence sent */
+  GNetworkMonitor *monitor;
+  gulong monitor_handler;
+
+  /* Duplicate suppression: (sender, id) of the last messages received */
+  GHashTable *seen;
+  GQueue seen_order;
 };
 
 static void gxmpp_session_async_initable_iface_init (GAsyncInitableIface *iface);
@@ -181,12 +214,18 @@ enum {
   SIGNAL_PRESENCE,
   SIGNAL_CLOSED,
   SIGNAL_ACCEPT_CERTIFICATE,
+  SIGNAL_DISCONNECTED,
+  SIGNAL_RECONNECTED,
   N_SIGNALS
 };
 
 static guint signals[N_SIGNALS];
 
 static void fail_pending_iqs (GXmppSession *self, const GError *reason);
+static void stop_liveness (GXmppSession *self);
+static void stop_reconnecting (GXmppSession *self);
+static void fail_queued (GXmppSession *self, const GError *reason);
+static void complete_reconnect_tasks (GXmppSession *self, const GError *error);
 
 /* Handlers */
 
@@ -243,11 +282,15 @@ session_closed (GXmppSession *self,
 
   if (self->negotiation.stream != NULL)
     gxmpp_stream_stop_receiving (self->negotiation.stream);
+  stop_liveness (self);
+  stop_reconnecting (self);
 
   closed_error = reason != NULL ? g_error_copy (reason)
                                 : g_error_new_literal (GXMPP_ERROR, GXMPP_ERROR_CLOSED,
                                                        _("The session was closed"));
   fail_pending_iqs (self, closed_error);
+  fail_queued (self, closed_error);
+  complete_reconnect_tasks (self, closed_error);
   for (guint i = 0; i < self->inboxes->len; i++)
     gxmpp_inbox_session_closed (self->inboxes->pdata[i], closed_error);
 
@@ -268,6 +311,8 @@ gxmpp_session_dispose (GObject *object)
       g_source_destroy (self->receive_source);
       g_clear_pointer (&self->receive_source, g_source_unref);
     }
+  stop_liveness (self);
+  stop_reconnecting (self);
   if (self->negotiation.stream != NULL)
     {
       gxmpp_stream_stop_receiving (self->negotiation.stream);
@@ -280,6 +325,8 @@ gxmpp_session_dispose (GObject *object)
       g_autoptr(GError) error = g_error_new_literal (GXMPP_ERROR, GXMPP_ERROR_CLOSED,
                                                      _("The session was destroyed"));
       fail_pending_iqs (self, error);
+      fail_queued (self, error);
+      complete_reconnect_tasks (self, error);
     }
   for (guint i = 0; i < self->inboxes->len; i++)
     gxmpp_inbox_session_gone (self->inboxes->pdata[i]);
@@ -302,6 +349,12 @@ gxmpp_session_finalize (GObject *object)
   g_ptr_array_unref (self->iq_handlers);
   g_ptr_array_unref (self->inboxes);
   g_clear_object (&self->cancellable);
+  gxmpp_sm_clear (&self->sm);
+  g_free (self->sm_id);
+  g_ptr_array_unref (self->reconnect_tasks);
+  g_clear_pointer (&self->last_presence, gxmpp_node_unref);
+  g_hash_table_unref (self->seen);
+  g_queue_clear (&self->seen_order);
 
   G_OBJECT_CLASS (gxmpp_session_parent_class)->finalize (object);
 }
@@ -372,6 +425,8 @@ gxmpp_session_constructed (GObject *object)
 
   if (self->config == NULL)
     self->config = gxmpp_session_config_new ();
+  gxmpp_sm_init (&self->sm, gxmpp_session_config_get_max_unacked_stanzas (self->config),
+                 gxmpp_session_config_get_max_unacked_bytes (self->config));
 }
 
 static void
@@ -522,6 +577,41 @@ gxmpp_session_class_init (GXmppSessionClass *klass)
     g_signal_new ("accept-certificate", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   g_signal_accumulator_true_handled, NULL, NULL,
                   G_TYPE_BOOLEAN, 2, G_TYPE_TLS_CERTIFICATE, G_TYPE_TLS_CERTIFICATE_FLAGS);
+
+  /**
+   * GXmppSession::disconnected:
+   * @session: the session
+   * @reason: why the connection was lost
+   *
+   * Emitted when a ready session loses its connection and is not over:
+   * [property@GXmpp.Session:state] is then
+   * %GXMPP_SESSION_STATE_DISCONNECTED, and the session reconnects as
+   * [property@GXmpp.SessionConfig:reconnect] says, or, without a policy,
+   * waits for [method@GXmpp.Session.reconnect_async] or
+   * [method@GXmpp.Session.close_async]. Stanzas sent meanwhile are queued.
+   */
+  signals[SIGNAL_DISCONNECTED] =
+    g_signal_new ("disconnected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_ERROR);
+
+  /**
+   * GXmppSession::reconnected:
+   * @session: the session
+   * @resumed: %TRUE if the server resumed the stream (XEP-0198): nothing
+   *   was lost and nothing needs doing; %FALSE for a fresh stream, on which
+   *   the server has forgotten the session's state
+   *
+   * Emitted when a session that lost its connection is ready again. On a
+   * fresh stream the session has already sent the last presence the
+   * application broadcast, and the stanzas the server had not confirmed
+   * (see the class documentation); the application fetches again what it
+   * keeps of the server's state (the roster does so itself).
+   */
+  signals[SIGNAL_RECONNECTED] =
+    g_signal_new ("reconnected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
 }
 
 static void
@@ -553,6 +643,10 @@ gxmpp_session_init (GXmppSession *self)
   self->inboxes = g_ptr_array_new ();
   self->cancellable = g_cancellable_new ();
   self->next_handler_id = 1;
+  self->reconnect_tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  /* Keys are owned by seen_order. */
+  self->seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_queue_init (&self->seen_order);
 }
 
 /* Connecting */
@@ -572,6 +666,12 @@ on_accept_certificate (GTlsConnection       *connection,
 
 static void on_element (GXmppStream *stream, GXmppNode *element, gpointer user_data);
 static void on_stream_end (GXmppStream *stream, const GError *error, gpointer user_data);
+static void stream_ready (GXmppSession *self);
+static void answer_came (GXmppSession *self);
+static void handle_sm_element (GXmppSession *self, GXmppNode *element);
+static gboolean is_transient (const GError *error);
+static void connection_lost (GXmppSession *self, const GError *reason);
+static gboolean seen_before (GXmppSession *self, GXmppStanza *stanza);
 
 static void
 start_receiving (GXmppSession *self)
@@ -657,6 +757,7 @@ on_negotiated (GObject      *source,
       return;
     }
 
+  stream_ready (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_JID]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FEATURES]);
   set_state (self, GXMPP_SESSION_STATE_READY);
@@ -724,6 +825,7 @@ init_start (GXmppSession *self,
   self->negotiation.domain = g_strdup (gxmpp_jid_get_domain (domain_jid));
   self->negotiation.accept_certificate = on_accept_certificate;
   self->negotiation.accept_data = self;
+  self->negotiation.sm_wanted = gxmpp_session_config_get_stream_management (self->config);
 
   if (outer != NULL)
     {
@@ -1065,6 +1167,15 @@ check_ready (GXmppSession  *self,
   return FALSE;
 }
 
+/* Between a lost connection and the next ready stream, stanzas wait in the
+ * queue. */
+static gboolean
+is_reconnecting (GXmppSession *self)
+{
+  return self->was_ready && !self->closed_emitted && !self->closing_by_us &&
+         self->state != GXMPP_SESSION_STATE_READY;
+}
+
 static void
 ensure_id (GXmppSession *self,
            GXmppStanza  *stanza)
@@ -1077,34 +1188,7 @@ ensure_id (GXmppSession *self,
     }
 }
 
-/**
- * gxmpp_session_send:
- * @session: a ready session
- * @stanza: the stanza to send
- * @error: return location for a #GError
- *
- * Queues a stanza for sending (the seed's `sendMessage`, `sendPresence`).
- * A stanza without an `id` gets one first. Fails with
- * %GXMPP_ERROR_INVALID_CHARACTER, and sends nothing, if some text holds a
- * character XML cannot carry; with %GXMPP_ERROR_NOT_READY or
- * %GXMPP_ERROR_CLOSED if the session is not ready.
- *
- * Returns: %TRUE if the stanza was queued
- */
-gboolean
-gxmpp_session_send (GXmppSession  *session,
-                    GXmppStanza   *stanza,
-                    GError       **error)
-{
-  g_return_val_if_fail (GXMPP_IS_SESSION (session), FALSE);
-  g_return_val_if_fail (GXMPP_IS_STANZA (stanza), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (!check_ready (session, error))
-    return FALSE;
-  ensure_id (session, stanza);
-  return gxmpp_stream_write (session->negotiation.stream, gxmpp_stanza_get_node (stanza), error);
-}
+static void request_ack_soon (GXmppSession *self);
 
 static void
 on_sent (GObject      *source,
@@ -1120,17 +1204,146 @@ on_sent (GObject      *source,
     g_task_return_error (task, error);
 }
 
+/* The broadcast presence (no 'to', available or unavailable) is what a
+ * fresh stream needs again. */
+static gboolean
+is_broadcast_presence (GXmppNode *node)
+{
+  const char *type = gxmpp_node_get_attribute (node, "type");
+
+  return gxmpp_node_is (node, "presence", NULL) && gxmpp_node_get_attribute (node, "to") == NULL &&
+         (type == NULL || g_strcmp0 (type, "unavailable") == 0);
+}
+
+/* Every stanza leaves through here, so that stream management counts each
+ * one: written at once on a ready stream (and queued until acknowledged
+ * with stream management), or queued while the session reconnects. @task
+ * (taken, may be NULL) completes when the server has confirmed the stanza,
+ * or, without stream management, when it has been written. */
+static gboolean
+send_node (GXmppSession  *self,
+           GXmppNode     *node,
+           GTask         *task,
+           GError       **error)
+{
+  g_autoptr(GTask) owned = task;
+  g_autoptr(GError) write_error = NULL;
+  gsize bytes = 0;
+
+  if (is_broadcast_presence (node))
+    {
+      g_clear_pointer (&self->last_presence, gxmpp_node_unref);
+      self->last_presence = gxmpp_node_copy (node);
+    }
+
+  if (self->state == GXMPP_SESSION_STATE_READY && !self->closing_by_us)
+    {
+      if (!self->sm_enabled)
+        {
+          if (owned == NULL)
+            {
+              if (gxmpp_stream_write (self->negotiation.stream, node, &write_error))
+                return TRUE;
+            }
+          else if (gxmpp_stream_write_sized (self->negotiation.stream, node, &bytes, &write_error))
+            {
+              GCancellable *cancellable = g_task_get_cancellable (owned);
+
+              gxmpp_stream_wait_written_async (self->negotiation.stream, cancellable, on_sent,
+                                               g_steal_pointer (&owned));
+              return TRUE;
+            }
+        }
+      else
+        {
+          if (!gxmpp_sm_check_room (&self->sm, 0, error))
+            return FALSE;
+          if (gxmpp_sm_next_unwritten (&self->sm) == NULL &&
+              gxmpp_stream_write_sized (self->negotiation.stream, node, &bytes, &write_error))
+            {
+              gxmpp_sm_push (&self->sm, node, bytes, g_steal_pointer (&owned), TRUE);
+              request_ack_soon (self);
+              return TRUE;
+            }
+        }
+
+      /* A stanza XML cannot carry is the caller's mistake; anything else
+       * means the connection is failing, which reading will find out:
+       * the stanza waits for the next stream. */
+      if (write_error != NULL &&
+          (g_error_matches (write_error, GXMPP_ERROR, GXMPP_ERROR_INVALID_CHARACTER) ||
+           gxmpp_session_config_get_reconnect (self->config) == NULL))
+        {
+          g_propagate_error (error, g_steal_pointer (&write_error));
+          return FALSE;
+        }
+    }
+  else if (!is_reconnecting (self))
+    return check_ready (self, error);
+
+  /* Queued for the next stream; its size is what the limit counts. */
+  {
+    g_autoptr(GString) text = g_string_new (NULL);
+
+    if (!gxmpp_xml_write_stream_element (text, node, GXMPP_NS_CLIENT, error))
+      return FALSE;
+    if (!gxmpp_sm_check_room (&self->sm, text->len, error))
+      return FALSE;
+    gxmpp_sm_push (&self->sm, node, text->len, g_steal_pointer (&owned), FALSE);
+  }
+  return TRUE;
+}
+
+/**
+ * gxmpp_session_send:
+ * @session: a ready session
+ * @stanza: the stanza to send
+ * @error: return location for a #GError
+ *
+ * Queues a stanza for sending (the seed's `sendMessage`, `sendPresence`).
+ * A stanza without an `id` gets one first. While the session reconnects
+ * after a lost connection, the stanza waits in the queue and goes out,
+ * in order, once the session is ready again.
+ *
+ * Fails, and sends nothing, with %GXMPP_ERROR_INVALID_CHARACTER if some
+ * text holds a character XML cannot carry; with %GXMPP_ERROR_QUEUE_FULL
+ * if too many stanzas wait for the server's confirmation; with
+ * %GXMPP_ERROR_NOT_READY or %GXMPP_ERROR_CLOSED if the session is not
+ * connected yet, or closed.
+ *
+ * Returns: %TRUE if the stanza was queued
+ */
+gboolean
+gxmpp_session_send (GXmppSession  *session,
+                    GXmppStanza   *stanza,
+                    GError       **error)
+{
+  g_return_val_if_fail (GXMPP_IS_SESSION (session), FALSE);
+  g_return_val_if_fail (GXMPP_IS_STANZA (stanza), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  ensure_id (session, stanza);
+  return send_node (session, gxmpp_stanza_get_node (stanza), NULL, error);
+}
+
 /**
  * gxmpp_session_send_async:
  * @session: a ready session
  * @stanza: the stanza to send
  * @cancellable: (nullable): a #GCancellable; cancelling stops the wait, not
  *   the sending
- * @callback: called when the stanza has been sent
+ * @callback: called when the server has confirmed the stanza
  * @user_data: data for @callback
  *
- * Sends a stanza as [method@GXmpp.Session.send] does and tells when it has
- * been written to the connection.
+ * Sends a stanza as [method@GXmpp.Session.send] does and tells when the
+ * server has confirmed it: with stream management (XEP-0198), when the
+ * server has acknowledged it, also across a resumed connection; without,
+ * when it has been written to the connection.
+ *
+ * Fails as [method@GXmpp.Session.send] does, with %GXMPP_ERROR_CLOSED if
+ * the session closes before the confirmation, and with
+ * %GXMPP_ERROR_CONNECTION_LOST for an IQ request that was lost with the
+ * connection (see the class documentation).
  */
 void
 gxmpp_session_send_async (GXmppSession        *session,
@@ -1148,15 +1361,11 @@ gxmpp_session_send_async (GXmppSession        *session,
   task = g_task_new (session, cancellable, callback, user_data);
   g_task_set_source_tag (task, gxmpp_session_send_async);
   g_task_set_name (task, "[gxmpp] send");
+  g_task_set_check_cancellable (task, TRUE);
 
-  if (!check_ready (session, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
   ensure_id (session, stanza);
-  gxmpp_stream_write_async (session->negotiation.stream, gxmpp_stanza_get_node (stanza),
-                            cancellable, on_sent, g_steal_pointer (&task));
+  if (!send_node (session, gxmpp_stanza_get_node (stanza), g_object_ref (task), &error))
+    g_task_return_error (task, error);
 }
 
 /**
@@ -1167,7 +1376,7 @@ gxmpp_session_send_async (GXmppSession        *session,
  *
  * Finishes [method@GXmpp.Session.send_async].
  *
- * Returns: %TRUE if the stanza was sent
+ * Returns: %TRUE if the server confirmed the stanza
  */
 gboolean
 gxmpp_session_send_finish (GXmppSession  *session,
@@ -1239,9 +1448,12 @@ fail_pending_iqs (GXmppSession *self,
   for (guint i = 0; i < all->len; i++)
     {
       pending = all->pdata[i];
-      complete_pending (pending, NULL, g_error_new (GXMPP_ERROR, GXMPP_ERROR_CLOSED,
-                                                    _("The session closed before the reply came: %s"),
-                                                    reason->message));
+      if (g_error_matches (reason, GXMPP_ERROR, GXMPP_ERROR_CONNECTION_LOST))
+        complete_pending (pending, NULL, g_error_copy (reason));
+      else
+        complete_pending (pending, NULL, g_error_new (GXMPP_ERROR, GXMPP_ERROR_CLOSED,
+                                                      _("The session closed before the reply came: %s"),
+                                                      reason->message));
     }
   g_ptr_array_unref (all);
 }
@@ -1289,7 +1501,7 @@ gxmpp_session_send_iq_async (GXmppSession        *session,
     }
   if (g_task_return_error_if_cancelled (task))
     return;
-  if (!check_ready (session, &error))
+  if (!is_reconnecting (session) && !check_ready (session, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -1302,7 +1514,7 @@ gxmpp_session_send_iq_async (GXmppSession        *session,
                                _("An IQ with this id is already waiting for its reply"));
       return;
     }
-  if (!gxmpp_stream_write (session->negotiation.stream, gxmpp_stanza_get_node (GXMPP_STANZA (iq)), &error))
+  if (!send_node (session, gxmpp_stanza_get_node (GXMPP_STANZA (iq)), NULL, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -1536,6 +1748,12 @@ dispatch (GXmppSession *self,
 {
   gboolean handled = FALSE;
 
+  if (GXMPP_IS_MESSAGE (stanza) && seen_before (self, stanza))
+    {
+      g_debug ("Dropping a message received before (same sender and id)");
+      return;
+    }
+
   for (guint i = 0; i < self->inboxes->len; i++)
     gxmpp_inbox_push (self->inboxes->pdata[i], stanza);
 
@@ -1580,6 +1798,22 @@ on_element (GXmppStream *stream,
   g_autoptr(GXmppStanza) stanza = NULL;
   g_autoptr(GError) error = NULL;
 
+  /* Anything from the server proves the connection alive. */
+  answer_came (self);
+
+  if (g_strcmp0 (gxmpp_node_get_namespace (element), GXMPP_NS_SM) == 0)
+    {
+      if (self->sm_enabled)
+        handle_sm_element (self, element);
+      return;
+    }
+  /* XEP-0198: every stanza counts as handled once it is processed
+   * (nonzas never do), also one dropped as invalid or as a duplicate. */
+  if (self->sm_enabled && g_strcmp0 (gxmpp_node_get_namespace (element), GXMPP_NS_CLIENT) == 0 &&
+      (gxmpp_node_is (element, "message", NULL) || gxmpp_node_is (element, "presence", NULL) ||
+       gxmpp_node_is (element, "iq", NULL)))
+    self->sm.handled++;
+
   stanza = gxmpp_stanza_new_from_node (element, &error);
   if (stanza == NULL)
     {
@@ -1605,7 +1839,7 @@ on_element (GXmppStream *stream,
                 gxmpp_node_set_attribute (reply, "to", gxmpp_jid_to_string (from));
             }
           gxmpp_node_append (reply, error_node);
-          gxmpp_stream_write (stream, reply, NULL);
+          send_node (self, reply, NULL, NULL);
         }
       return;
     }
@@ -1630,6 +1864,11 @@ on_stream_end (GXmppStream  *stream,
     return;
 
   g_debug ("The stream ended: %s", error->message);
+  if (is_transient (error))
+    {
+      connection_lost (self, error);
+      return;
+    }
   /* Answer the peer's closing tag with ours, and let go of the connection. */
   gxmpp_stream_close_async (stream, 1000, NULL, NULL, NULL);
   session_closed (self, error);
@@ -1811,6 +2050,795 @@ gxmpp_session_is_closed (GXmppSession *session)
   return session->closed_emitted;
 }
 
+/* Duplicates */
+
+#define SEEN_WINDOW 1024
+
+/* A server may deliver a message again after a failed resumption (it
+ * had it in flight, the session had handled it but not acknowledged it
+ * yet), and the sender may resend one after its own failed resumption:
+ * a message whose sender and id were seen among the last SEEN_WINDOW is
+ * not dispatched again. Messages without an id are always dispatched. */
+static gboolean
+seen_before (GXmppSession *self,
+             GXmppStanza  *stanza)
+{
+  const char *id = gxmpp_stanza_get_id (stanza);
+  GXmppJid *from = gxmpp_stanza_get_from (stanza);
+  char *key;
+
+  if (id == NULL)
+    return FALSE;
+  key = g_strconcat (from != NULL ? gxmpp_jid_to_string (from) : "", "\x1f", id, NULL);
+  if (g_hash_table_contains (self->seen, key))
+    {
+      g_free (key);
+      return TRUE;
+    }
+  g_hash_table_add (self->seen, key);
+  g_queue_push_tail (&self->seen_order, key);
+  if (self->seen_order.length > SEEN_WINDOW)
+    {
+      char *oldest = g_queue_pop_head (&self->seen_order);
+
+      g_hash_table_remove (self->seen, oldest);
+      g_free (oldest);
+    }
+  return FALSE;
+}
+
+/* Acknowledgements */
+
+static void
+complete_acked (GQueue *acked)
+{
+  GXmppSmEntry *entry;
+
+  while ((entry = g_queue_pop_head (acked)) != NULL)
+    {
+      if (entry->task != NULL)
+        {
+          g_task_return_boolean (entry->task, TRUE);
+          g_clear_object (&entry->task);
+        }
+      gxmpp_sm_entry_free (entry);
+    }
+}
+
+static void
+fail_entry (GXmppSmEntry *entry,
+            GError       *error)
+{
+  if (entry->task != NULL)
+    {
+      g_task_return_error (entry->task, error);
+      g_clear_object (&entry->task);
+    }
+  else
+    g_error_free (error);
+  gxmpp_sm_entry_free (entry);
+}
+
+/* The session is over: what the server did not confirm never will be. */
+static void
+fail_queued (GXmppSession *self,
+             const GError *reason)
+{
+  GQueue entries = G_QUEUE_INIT;
+  GXmppSmEntry *entry;
+
+  gxmpp_sm_take_all (&self->sm, &entries);
+  while ((entry = g_queue_pop_head (&entries)) != NULL)
+    fail_entry (entry, g_error_new (GXMPP_ERROR, GXMPP_ERROR_CLOSED,
+                                    _("The session closed before the server confirmed the stanza: %s"),
+                                    reason->message));
+}
+
+static void on_answer_due (GXmppSession *self);
+
+static gboolean
+on_answer_due_timeout (gpointer user_data)
+{
+  GXmppSession *self = user_data;
+
+  g_clear_pointer (&self->answer_due, g_source_unref);
+  on_answer_due (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+clear_source (GSource **source)
+{
+  if (*source != NULL)
+    {
+      g_source_destroy (*source);
+      g_clear_pointer (source, g_source_unref);
+    }
+}
+
+static GSource *
+add_timeout (guint        ms,
+             GSourceFunc  func,
+             gpointer     data,
+             const char  *name)
+{
+  GSource *source = g_timeout_source_new (ms);
+
+  g_source_set_callback (source, func, data, NULL);
+  g_source_set_name (source, name);
+  g_source_attach (source, g_main_context_get_thread_default ());
+  return source;
+}
+
+/* The server owes an answer (an ack, a pong): if nothing at all comes
+ * within ping-timeout, the connection is dead. */
+static void
+expect_answer (GXmppSession *self)
+{
+  if (self->answer_due == NULL)
+    self->answer_due = add_timeout (gxmpp_session_config_get_ping_timeout (self->config),
+                                    on_answer_due_timeout, self, "[gxmpp] answer due");
+}
+
+static void
+answer_came (GXmppSession *self)
+{
+  clear_source (&self->answer_due);
+}
+
+static void
+write_ack_request (GXmppSession *self)
+{
+  g_autoptr(GXmppNode) r = gxmpp_node_new ("r", GXMPP_NS_SM);
+
+  self->since_request = 0;
+  if (gxmpp_stream_write (self->negotiation.stream, r, NULL))
+    expect_answer (self);
+}
+
+static gboolean
+on_ack_request (gpointer user_data)
+{
+  GXmppSession *self = user_data;
+
+  g_clear_pointer (&self->ack_request, g_source_unref);
+  if (self->state == GXMPP_SESSION_STATE_READY && self->sm_enabled && self->since_request > 0)
+    write_ack_request (self);
+  return G_SOURCE_REMOVE;
+}
+
+#define ACK_BATCH 32
+
+/* After a batch of stanzas (all those sent in one turn of the main loop,
+ * or ACK_BATCH of them), one <r/>. */
+static void
+request_ack_soon (GXmppSession *self)
+{
+  if (++self->since_request >= ACK_BATCH)
+    {
+      write_ack_request (self);
+      return;
+    }
+  if (self->ack_request != NULL)
+    return;
+  self->ack_request = g_idle_source_new ();
+  g_source_set_priority (self->ack_request, G_PRIORITY_DEFAULT_IDLE);
+  g_source_set_callback (self->ack_request, on_ack_request, self, NULL);
+  g_source_set_name (self->ack_request, "[gxmpp] request ack");
+  g_source_attach (self->ack_request, g_main_context_get_thread_default ());
+}
+
+static void
+write_ack (GXmppSession *self)
+{
+  g_autoptr(GXmppNode) a = gxmpp_node_new ("a", GXMPP_NS_SM);
+  char h[16];
+
+  g_snprintf (h, sizeof h, "%u", (guint) self->sm.handled);
+  gxmpp_node_set_attribute (a, "h", h);
+  gxmpp_stream_write (self->negotiation.stream, a, NULL);
+}
+
+/* An acknowledgement that claims more than was sent: the stream cannot go
+ * on (XEP-0198 section 4), and reconnecting would meet the same server. */
+static void
+ack_too_high (GXmppSession *self,
+              guint32       h,
+              GError       *error)
+{
+  g_autoptr(GXmppNode) element = gxmpp_sm_make_too_high_error (&self->sm, h);
+  g_autoptr(GError) owned = error;
+
+  g_debug ("%s", error->message);
+  gxmpp_stream_send_error_element (self->negotiation.stream, element);
+  gxmpp_stream_close_async (self->negotiation.stream, 1000, NULL, NULL, NULL);
+  session_closed (self, owned);
+}
+
+static void
+handle_sm_element (GXmppSession *self,
+                   GXmppNode    *element)
+{
+  if (gxmpp_node_is (element, "r", NULL))
+    write_ack (self);
+  else if (gxmpp_node_is (element, "a", NULL))
+    {
+      GQueue acked = G_QUEUE_INIT;
+      GError *error = NULL;
+      guint32 h;
+
+      if (!gxmpp_sm_parse_h (gxmpp_node_get_attribute (element, "h"), &h))
+        {
+          g_debug ("Ignoring an <a/> without a valid 'h'");
+          return;
+        }
+      if (!gxmpp_sm_ack (&self->sm, h, &acked, &error))
+        {
+          ack_too_high (self, h, error);
+          return;
+        }
+      complete_acked (&acked);
+    }
+}
+
+/* Liveness */
+
+static void
+stop_liveness (GXmppSession *self)
+{
+  clear_source (&self->ack_request);
+  clear_source (&self->whitespace_timer);
+  clear_source (&self->ping_timer);
+  clear_source (&self->answer_due);
+}
+
+static void
+on_ping_reply (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GXmppIq) reply = NULL;
+
+  /* Any reply, even an error, shows the connection is alive; answer_came()
+   * has seen it. The reply is not for anybody else. */
+  reply = gxmpp_session_send_iq_finish_reply (GXMPP_SESSION (source), result, NULL);
+}
+
+/* Asks the server for a sign of life: an ack with stream management, a
+ * ping otherwise. */
+static void
+probe (GXmppSession *self)
+{
+  if (self->state != GXMPP_SESSION_STATE_READY)
+    return;
+  if (self->sm_enabled)
+    write_ack_request (self);
+  else
+    {
+      g_autoptr(GXmppNode) payload = gxmpp_node_new ("ping", GXMPP_NS_PING);
+      g_autoptr(GXmppJid) server = gxmpp_jid_new (self->negotiation.domain, NULL);
+      g_autoptr(GXmppIq) ping = gxmpp_iq_new (GXMPP_IQ_TYPE_GET, server, payload);
+
+      gxmpp_session_send_iq_async (self, ping, 0, NULL, on_ping_reply, NULL);
+      expect_answer (self);
+    }
+}
+
+static gboolean
+on_whitespace_timer (gpointer user_data)
+{
+  GXmppSession *self = user_data;
+  guint64 queued = gxmpp_stream_get_bytes_queued (self->negotiation.stream);
+
+  /* Nothing written for a whole interval: a space keeps the path open. */
+  if (queued == self->queued_at_tick)
+    {
+      gxmpp_stream_write_whitespace (self->negotiation.stream);
+      queued++;
+    }
+  self->queued_at_tick = queued;
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_ping_timer (gpointer user_data)
+{
+  GXmppSession *self = user_data;
+  guint64 received = gxmpp_stream_get_bytes_received (self->negotiation.stream);
+
+  /* Nothing heard for a whole interval: is anybody there? */
+  if (received == self->received_at_tick && self->answer_due == NULL)
+    probe (self);
+  self->received_at_tick = received;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+start_liveness (GXmppSession *self)
+{
+  guint whitespace = gxmpp_session_config_get_keepalive_interval (self->config);
+  guint ping = gxmpp_session_config_get_ping_interval (self->config);
+
+  stop_liveness (self);
+  self->queued_at_tick = gxmpp_stream_get_bytes_queued (self->negotiation.stream);
+  self->received_at_tick = gxmpp_stream_get_bytes_received (self->negotiation.stream);
+  if (whitespace > 0)
+    self->whitespace_timer = add_timeout (whitespace, on_whitespace_timer, self, "[gxmpp] keep-alive");
+  if (ping > 0)
+    self->ping_timer = add_timeout (ping, on_ping_timer, self, "[gxmpp] ping");
+}
+
+static void
+on_answer_due (GXmppSession *self)
+{
+  g_autoptr(GXmppSession) hold = g_object_ref (self);
+  g_autoptr(GError) error = NULL;
+
+  error = g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                       _("The server did not answer for %u ms: the connection is dead"),
+                       gxmpp_session_config_get_ping_timeout (self->config));
+  connection_lost (self, error);
+}
+
+/* Reconnection */
+
+/* Whether losing the stream for @error is worth reconnecting: the
+ * connection failed, or the server went away for a while. A server that
+ * closed the stream on purpose, refused the account, or broke the
+ * protocol would do the same again. */
+static gboolean
+is_transient (const GError *error)
+{
+  if (error->domain == G_IO_ERROR)
+    return error->code != G_IO_ERROR_CANCELLED;
+  if (error->domain == G_TLS_ERROR || error->domain == G_RESOLVER_ERROR)
+    return TRUE;
+  if (error->domain == GXMPP_ERROR)
+    return error->code == GXMPP_ERROR_CONNECTION_FAILED || error->code == GXMPP_ERROR_NO_SERVICE;
+  if (error->domain == GXMPP_STREAM_ERROR)
+    switch (error->code)
+      {
+      case GXMPP_STREAM_ERROR_SYSTEM_SHUTDOWN:
+      case GXMPP_STREAM_ERROR_CONNECTION_TIMEOUT:
+      case GXMPP_STREAM_ERROR_RESET:
+      case GXMPP_STREAM_ERROR_INTERNAL_SERVER_ERROR:
+      case GXMPP_STREAM_ERROR_REMOTE_CONNECTION_FAILED:
+      case GXMPP_STREAM_ERROR_RESOURCE_CONSTRAINT:
+        return TRUE;
+      default:
+        return FALSE;
+      }
+  return FALSE;
+}
+
+static void
+complete_reconnect_tasks (GXmppSession *self,
+                          const GError *error)
+{
+  g_autoptr(GPtrArray) tasks = g_steal_pointer (&self->reconnect_tasks);
+
+  self->reconnect_tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < tasks->len; i++)
+    {
+      if (error != NULL)
+        g_task_return_error (tasks->pdata[i], g_error_copy (error));
+      else
+        g_task_return_boolean (tasks->pdata[i], TRUE);
+    }
+}
+
+static void
+stop_reconnecting (GXmppSession *self)
+{
+  clear_source (&self->reconnect_timer);
+  clear_source (&self->attempt_timeout);
+  if (self->attempt_cancellable != NULL)
+    g_cancellable_cancel (self->attempt_cancellable);
+  if (self->monitor != NULL)
+    {
+      g_signal_handler_disconnect (self->monitor, self->monitor_handler);
+      self->monitor_handler = 0;
+      g_clear_object (&self->monitor);
+    }
+}
+
+static void start_attempt (GXmppSession *self);
+
+static gboolean
+on_reconnect_timer (gpointer user_data)
+{
+  GXmppSession *self = user_data;
+
+  g_clear_pointer (&self->reconnect_timer, g_source_unref);
+  start_attempt (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The next attempt, after the policy's delay; the last failure says why
+ * the session gives up if the policy does. */
+static void
+schedule_attempt (GXmppSession *self,
+                  const GError *last_error)
+{
+  GXmppReconnectPolicy *policy = gxmpp_session_config_get_reconnect (self->config);
+  guint max_attempts;
+  guint delay;
+
+  if (policy == NULL)
+    return;
+  max_attempts = gxmpp_reconnect_policy_get_max_attempts (policy);
+  if (max_attempts > 0 && self->attempt >= max_attempts)
+    {
+      g_autoptr(GError) error = g_error_new (GXMPP_ERROR, GXMPP_ERROR_CONNECTION_FAILED,
+                                             _("Could not reconnect after %u attempts: %s"),
+                                             self->attempt, last_error->message);
+
+      session_closed (self, error);
+      return;
+    }
+
+  delay = gxmpp_reconnect_policy_get_delay (policy, self->attempt + 1);
+  g_debug ("Reconnecting in %u ms", delay);
+  self->reconnect_timer = add_timeout (delay, on_reconnect_timer, self, "[gxmpp] reconnect");
+}
+
+static void
+on_network_changed (GNetworkMonitor *monitor,
+                    gboolean         available,
+                    gpointer         user_data)
+{
+  GXmppSession *self = user_data;
+
+  if (!available)
+    return;
+  /* A new network: waiting is pointless, and the old path may be dead. */
+  if (self->reconnect_timer != NULL)
+    {
+      g_debug ("The network changed: reconnecting now");
+      clear_source (&self->reconnect_timer);
+      start_attempt (self);
+    }
+  else if (self->state == GXMPP_SESSION_STATE_READY && self->answer_due == NULL)
+    probe (self);
+}
+
+static void
+watch_network (GXmppSession *self)
+{
+  GNetworkMonitor *monitor = gxmpp_session_config_get_network_monitor (self->config);
+
+  if (self->monitor != NULL)
+    return;
+  self->monitor = g_object_ref (monitor != NULL ? monitor : g_network_monitor_get_default ());
+  self->monitor_handler = g_signal_connect (self->monitor, "network-changed",
+                                            G_CALLBACK (on_network_changed), self);
+}
+
+/* The connection is gone but the session is not over. */
+static void
+connection_lost (GXmppSession *self,
+                 const GError *reason)
+{
+  g_autoptr(GXmppSession) hold = g_object_ref (self);
+
+  if (self->state != GXMPP_SESSION_STATE_READY)
+    return;
+
+  g_debug ("Lost the connection: %s", reason->message);
+  stop_liveness (self);
+  gxmpp_stream_stop_receiving (self->negotiation.stream);
+  gxmpp_stream_close_async (self->negotiation.stream, 0, NULL, NULL, NULL);
+
+  self->attempt = 0;
+  set_state (self, GXMPP_SESSION_STATE_DISCONNECTED);
+  g_signal_emit (self, signals[SIGNAL_DISCONNECTED], 0, reason);
+  if (self->state == GXMPP_SESSION_STATE_DISCONNECTED && self->reconnect_timer == NULL &&
+      self->attempt_cancellable == NULL)
+    schedule_attempt (self, reason);
+}
+
+static gboolean
+on_attempt_timeout (gpointer user_data)
+{
+  GXmppSession *self = user_data;
+
+  g_clear_pointer (&self->attempt_timeout, g_source_unref);
+  self->attempt_timed_out = TRUE;
+  g_cancellable_cancel (self->attempt_cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+/* XEP-0203: when a stanza is sent late, it says when it was meant to go. */
+static void
+add_delay (GXmppNode *node,
+           gint64     when)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (when / G_USEC_PER_SEC);
+  g_autofree char *date = NULL;
+  g_autofree char *stamp = NULL;
+  GXmppNode *delay;
+
+  if (time == NULL || gxmpp_node_get_child (node, "delay", GXMPP_NS_DELAY) != NULL)
+    return;
+  date = g_date_time_format (time, "%Y-%m-%dT%H:%M:%S");
+  stamp = g_strdup_printf ("%s.%03dZ", date, (int) ((when % G_USEC_PER_SEC) / 1000));
+  delay = gxmpp_node_add_child (node, "delay", GXMPP_NS_DELAY);
+  gxmpp_node_set_attribute (delay, "stamp", stamp);
+}
+
+/* A fresh stream after a lost one that could not be resumed. The server
+ * confirmed what its <failed h='...'/> says; of the rest:
+ * - IQ requests are not sent again (a set may not be safe to repeat):
+ *   their send_iq_async() and send_async() fail with
+ *   GXMPP_ERROR_CONNECTION_LOST, and so do all IQs waiting for replies;
+ * - the broadcast presence gives way to the last one, sent first;
+ * - everything else goes again, in order, with its id, messages with a
+ *   <delay/> saying when they were sent first; the receiving side drops
+ *   the ones it did get (see seen_before()). */
+static void
+resend_unconfirmed (GXmppSession *self,
+                    gboolean      have_h,
+                    guint32       h)
+{
+  GQueue entries = G_QUEUE_INIT;
+  GQueue acked = G_QUEUE_INIT;
+  GXmppSmEntry *entry;
+  g_autoptr(GError) lost = g_error_new_literal (GXMPP_ERROR, GXMPP_ERROR_CONNECTION_LOST,
+                                                _("The connection was lost, and with it the stream: "
+                                                  "the request may or may not have arrived"));
+
+  if (have_h && !gxmpp_sm_ack (&self->sm, h, &acked, NULL))
+    g_debug ("Ignoring the 'h' of <failed/>: more than was sent");
+  complete_acked (&acked);
+  gxmpp_sm_take_all (&self->sm, &entries);
+  fail_pending_iqs (self, lost);
+
+  if (self->last_presence != NULL && gxmpp_node_get_attribute (self->last_presence, "type") == NULL)
+    {
+      g_autoptr(GXmppNode) presence = gxmpp_node_ref (self->last_presence);
+
+      send_node (self, presence, NULL, NULL);
+    }
+
+  while ((entry = g_queue_pop_head (&entries)) != NULL)
+    {
+      const char *type = gxmpp_node_get_attribute (entry->node, "type");
+
+      if (gxmpp_node_is (entry->node, "iq", NULL) &&
+          (g_strcmp0 (type, "get") == 0 || g_strcmp0 (type, "set") == 0))
+        fail_entry (entry, g_error_copy (lost));
+      else if (is_broadcast_presence (entry->node))
+        {
+          /* Superseded by the last presence, sent above. */
+          if (entry->task != NULL)
+            g_task_return_boolean (g_steal_pointer (&entry->task), TRUE);
+          gxmpp_sm_entry_free (entry);
+        }
+      else
+        {
+          g_autoptr(GError) error = NULL;
+
+          if (entry->written && gxmpp_node_is (entry->node, "message", NULL))
+            add_delay (entry->node, entry->queued_at);
+          if (!send_node (self, entry->node, g_steal_pointer (&entry->task), &error))
+            g_debug ("Could not send a stanza again: %s", error->message);
+          gxmpp_sm_entry_free (entry);
+        }
+    }
+}
+
+/* Writes what waits in the queue, in order, before anything new. */
+static void
+flush_unwritten (GXmppSession *self)
+{
+  GXmppSmEntry *entry;
+
+  while ((entry = gxmpp_sm_next_unwritten (&self->sm)) != NULL)
+    {
+      gsize bytes;
+
+      if (!gxmpp_stream_write_sized (self->negotiation.stream, entry->node, &bytes, NULL))
+        return;
+      gxmpp_sm_wrote (&self->sm, entry);
+    }
+  if (self->sm.sent != self->sm.acked)
+    write_ack_request (self);
+}
+
+/* A stream is ready (the first, or after reconnecting): take over what
+ * the negotiation found out. */
+static void
+stream_ready (GXmppSession *self)
+{
+  self->generation++;
+  self->was_ready = TRUE;
+  self->sm_enabled = self->negotiation.sm_enabled;
+  g_clear_pointer (&self->sm_id, g_free);
+  self->sm_id = g_strdup (self->negotiation.sm_id);
+  self->since_request = 0;
+  start_liveness (self);
+  watch_network (self);
+}
+
+static void
+on_reconnected (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GXmppSession) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean resumed;
+
+  clear_source (&self->attempt_timeout);
+  g_clear_object (&self->attempt_cancellable);
+
+  if (!gxmpp_negotiate_finish (result, &error))
+    {
+      if (self->closed_emitted || self->closing_by_us)
+        return;
+      if (self->attempt_timed_out)
+        {
+          g_clear_error (&error);
+          error = g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                               _("Connecting to %s took longer than %u ms"), self->domain,
+                               gxmpp_stream_config_get_connect_timeout (self->negotiation.stream_config));
+        }
+      g_debug ("Reconnecting failed: %s", error->message);
+      if (!is_transient (error))
+        {
+          session_closed (self, error);
+          return;
+        }
+      set_state (self, GXMPP_SESSION_STATE_DISCONNECTED);
+      complete_reconnect_tasks (self, error);
+      schedule_attempt (self, error);
+      return;
+    }
+
+  if (self->closed_emitted || self->closing_by_us)
+    {
+      gxmpp_stream_close_async (self->negotiation.stream, 1000, NULL, NULL, NULL);
+      return;
+    }
+
+  resumed = self->negotiation.sm_resumed;
+  self->attempt = 0;
+  if (resumed)
+    {
+      GQueue acked = G_QUEUE_INIT;
+
+      if (!gxmpp_sm_resumed (&self->sm, self->negotiation.sm_h, &acked, &error))
+        {
+          ack_too_high (self, self->negotiation.sm_h, g_steal_pointer (&error));
+          return;
+        }
+      stream_ready (self);
+      complete_acked (&acked);
+      set_state (self, GXMPP_SESSION_STATE_READY);
+      flush_unwritten (self);
+    }
+  else
+    {
+      gboolean had_h = self->negotiation.sm_have_h;
+      guint32 h = self->negotiation.sm_h;
+
+      stream_ready (self);
+      set_state (self, GXMPP_SESSION_STATE_READY);
+      resend_unconfirmed (self, had_h, h);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_JID]);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FEATURES]);
+
+  if (self->state != GXMPP_SESSION_STATE_READY)
+    return;
+  g_debug ("Reconnected (%s)", resumed ? "resumed" : "a fresh stream");
+  start_receiving (self);
+  if (self->state != GXMPP_SESSION_STATE_READY)
+    return;
+  g_signal_emit (self, signals[SIGNAL_RECONNECTED], 0, resumed);
+  complete_reconnect_tasks (self, NULL);
+}
+
+static void
+start_attempt (GXmppSession *self)
+{
+  guint timeout;
+
+  g_return_if_fail (self->attempt_cancellable == NULL);
+
+  self->attempt++;
+  gxmpp_negotiation_reset (&self->negotiation, self->negotiation.jid, self->sm_id, self->sm.handled);
+  self->negotiation.sm_wanted = gxmpp_session_config_get_stream_management (self->config);
+  /* What was not acknowledged is now to be written again, whatever
+   * happens to the stream. */
+  self->sm.n_unwritten = self->sm.queue.length;
+  self->sm_enabled = FALSE;
+
+  self->attempt_cancellable = g_cancellable_new ();
+  self->attempt_timed_out = FALSE;
+  timeout = gxmpp_stream_config_get_connect_timeout (self->negotiation.stream_config);
+  if (timeout > 0)
+    self->attempt_timeout = add_timeout (timeout, on_attempt_timeout, self, "[gxmpp] reconnect timeout");
+
+  g_debug ("Reconnecting (attempt %u%s)", self->attempt, self->sm_id != NULL ? ", resuming" : "");
+  set_state (self, self->sm_id != NULL ? GXMPP_SESSION_STATE_RESUMING : GXMPP_SESSION_STATE_CONNECTING);
+  gxmpp_negotiate_async (&self->negotiation, self->attempt_cancellable, on_reconnected,
+                         g_object_ref (self));
+}
+
+/**
+ * gxmpp_session_reconnect_async:
+ * @session: a session
+ * @cancellable: (nullable): a #GCancellable; cancelling stops the wait,
+ *   not the attempt
+ * @callback: called when the session is ready again, or the attempt failed
+ * @user_data: data for @callback
+ *
+ * Tries to reconnect a session that lost its connection now, without
+ * waiting for the next attempt its [property@GXmpp.SessionConfig:reconnect]
+ * policy would make (a "Retry now" button), or at all when the session has
+ * no policy. Completes when the session is ready again (at once if it is
+ * ready), or with the error of the attempt, after which the policy goes
+ * on as before. Fails with %GXMPP_ERROR_CLOSED for a closed session and
+ * %GXMPP_ERROR_NOT_READY for one that was never ready.
+ */
+void
+gxmpp_session_reconnect_async (GXmppSession        *session,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (GXMPP_IS_SESSION (session));
+
+  task = g_task_new (session, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gxmpp_session_reconnect_async);
+  g_task_set_name (task, "[gxmpp] reconnect");
+  g_task_set_check_cancellable (task, TRUE);
+
+  if (session->state == GXMPP_SESSION_STATE_READY && !session->closing_by_us)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  if (!is_reconnecting (session))
+    {
+      check_ready (session, &error);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_ptr_array_add (session->reconnect_tasks, g_steal_pointer (&task));
+  if (session->attempt_cancellable == NULL)
+    {
+      clear_source (&session->reconnect_timer);
+      start_attempt (session);
+    }
+}
+
+/**
+ * gxmpp_session_reconnect_finish:
+ * @session: a session
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@GXmpp.Session.reconnect_async].
+ *
+ * Returns: %TRUE if the session is ready again
+ */
+gboolean
+gxmpp_session_reconnect_finish (GXmppSession  *session,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, session), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gxmpp_session_reconnect_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 /* Closing */
 
 static void
@@ -1834,8 +2862,10 @@ on_closed (GObject      *source,
  * @user_data: data for @callback
  *
  * Closes the session: sends the closing tag, waits up to five seconds for
- * the server's, and closes the connection. [signal@GXmpp.Session::closed]
- * is emitted with no reason. Closing a closed session succeeds at once.
+ * the server's, and closes the connection; a session that lost its
+ * connection stops reconnecting. [signal@GXmpp.Session::closed] is emitted
+ * with no reason, and stanzas the server has not confirmed fail with
+ * %GXMPP_ERROR_CLOSED. Closing a closed session succeeds at once.
  */
 void
 gxmpp_session_close_async (GXmppSession        *session,
@@ -1851,6 +2881,14 @@ gxmpp_session_close_async (GXmppSession        *session,
   g_task_set_source_tag (task, gxmpp_session_close_async);
   g_task_set_name (task, "[gxmpp] close session");
 
+  if (is_reconnecting (session))
+    {
+      /* Between two streams: nothing to say goodbye on. */
+      session->closing_by_us = TRUE;
+      session_closed (session, NULL);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
   if (session->state != GXMPP_SESSION_STATE_READY || session->closing_by_us)
     {
       if (session->state == GXMPP_SESSION_STATE_CONNECTING)
@@ -1861,6 +2899,9 @@ gxmpp_session_close_async (GXmppSession        *session,
 
   session->closing_by_us = TRUE;
   set_state (session, GXMPP_SESSION_STATE_CLOSING);
+  /* XEP-0198 recommends a last ack before closing. */
+  if (session->sm_enabled)
+    write_ack (session);
   gxmpp_stream_close_async (session->negotiation.stream, CLOSE_TIMEOUT_MS, NULL,
                             on_closed, g_steal_pointer (&task));
 }

@@ -26,11 +26,15 @@ G_BEGIN_DECLS
 
 /**
  * GXmppSessionState:
- * @GXMPP_SESSION_STATE_DISCONNECTED: not connected (yet)
- * @GXMPP_SESSION_STATE_CONNECTING: connecting and negotiating the stream
+ * @GXMPP_SESSION_STATE_DISCONNECTED: not connected: not yet, or the
+ *   connection was lost and the session waits to reconnect (see
+ *   [signal@GXmpp.Session::disconnected])
+ * @GXMPP_SESSION_STATE_CONNECTING: connecting and negotiating a stream
  * @GXMPP_SESSION_STATE_READY: negotiated: stanzas flow
  * @GXMPP_SESSION_STATE_CLOSING: closing the stream
  * @GXMPP_SESSION_STATE_CLOSED: closed for good; see [signal@GXmpp.Session::closed]
+ * @GXMPP_SESSION_STATE_RESUMING: reconnecting, and asking the server to
+ *   resume the lost stream (XEP-0198)
  *
  * Where a [class@GXmpp.Session] is in its life.
  */
@@ -40,6 +44,7 @@ typedef enum {
   GXMPP_SESSION_STATE_READY,
   GXMPP_SESSION_STATE_CLOSING,
   GXMPP_SESSION_STATE_CLOSED,
+  GXMPP_SESSION_STATE_RESUMING,
 } GXmppSessionState;
 
 #define GXMPP_TYPE_SESSION (gxmpp_session_get_type ())
@@ -164,6 +169,16 @@ guint gxmpp_session_add_iq_handler (GXmppSession    *session,
 GXMPP_AVAILABLE_IN_ALL
 void gxmpp_session_remove_iq_handler (GXmppSession *session,
                                       guint         handler_id);
+
+GXMPP_AVAILABLE_IN_ALL
+void gxmpp_session_reconnect_async (GXmppSession        *session,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data);
+GXMPP_AVAILABLE_IN_ALL
+gboolean gxmpp_session_reconnect_finish (GXmppSession  *session,
+                                         GAsyncResult  *result,
+                                         GError       **error);
 
 GXMPP_AVAILABLE_IN_ALL
 void gxmpp_session_close_async (GXmppSession        *session,

@@ -156,7 +156,8 @@ bind_run_async (GXmppStep           *step,
   g_task_set_source_tag (task, bind_run_async);
   g_task_set_name (task, "[gxmpp] bind");
   g_task_set_task_data (task, negotiation, NULL);
-  send_bind (task, gxmpp_auth_get_resource (negotiation->auth));
+  send_bind (task, negotiation->resource != NULL ? negotiation->resource
+                                                 : gxmpp_auth_get_resource (negotiation->auth));
 }
 
 static void

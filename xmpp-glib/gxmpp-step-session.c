@@ -30,7 +30,7 @@ session_applies (GXmppStep         *step,
 {
   GXmppNode *session;
 
-  if (negotiation->jid == NULL)
+  if (negotiation->jid == NULL || negotiation->sm_resumed)
     return FALSE;
   session = gxmpp_node_get_child (negotiation->features, "session", GXMPP_NS_SESSION);
   if (session == NULL)

@@ -35,6 +35,32 @@ gboolean gxmpp_stream_check_nothing_pending (GXmppStream  *stream,
 /* Bytes queued for writing and not yet written. */
 gsize gxmpp_stream_get_unwritten (GXmppStream *stream);
 
+/* Bytes ever queued for writing, and ever read: they tell the session's
+ * keep-alive whether the stream has been idle. */
+guint64 gxmpp_stream_get_bytes_queued (GXmppStream *stream);
+guint64 gxmpp_stream_get_bytes_received (GXmppStream *stream);
+
+/* gxmpp_stream_write(), telling how many bytes @element took. */
+gboolean gxmpp_stream_write_sized (GXmppStream  *stream,
+                                   GXmppNode    *element,
+                                   gsize        *bytes,
+                                   GError      **error);
+
+/* Waits until everything queued so far has been written (finish with
+ * gxmpp_stream_write_finish()). */
+void gxmpp_stream_wait_written_async (GXmppStream         *stream,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+
+/* A whitespace keep-alive: one space between top-level elements. */
+void gxmpp_stream_write_whitespace (GXmppStream *stream);
+
+/* gxmpp_stream_send_error() with an element of our own making (for
+ * application-specific conditions). */
+void gxmpp_stream_send_error_element (GXmppStream *stream,
+                                      GXmppNode   *error);
+
 /* The <stream:error/> the peer sent, if any (for see-other-host). */
 GXmppNode *gxmpp_stream_get_error_element (GXmppStream *stream);
 

@@ -76,6 +76,7 @@ struct _GXmppStream
   gboolean writing;
   guint64 queued;           /* bytes ever queued */
   guint64 written;          /* bytes ever written */
+  guint64 received;         /* bytes ever read */
   GQueue write_waiters;
   GError *write_error;
   gboolean close_sent;
@@ -561,11 +562,15 @@ on_read (GObject      *source,
   else if (n == 0)
     set_read_error (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
                                                _("The server closed the connection without closing the stream")));
-  else if (!gxmpp_xml_reader_feed (self->reader, (const char *) self->read_buffer, n, &error))
+  else
     {
-      /* What the server sent breaks the rules: tell it why, then stop. */
-      gxmpp_stream_send_error (self, error->code, NULL);
-      set_read_error (self, g_steal_pointer (&error));
+      self->received += n;
+      if (!gxmpp_xml_reader_feed (self->reader, (const char *) self->read_buffer, n, &error))
+        {
+          /* What the server sent breaks the rules: tell it why, then stop. */
+          gxmpp_stream_send_error (self, error->code, NULL);
+          set_read_error (self, g_steal_pointer (&error));
+        }
     }
 
   /* Events parsed before any error are delivered first. */
@@ -1046,6 +1051,37 @@ gxmpp_stream_write_async (GXmppStream         *stream,
   start_writing (stream);
 }
 
+void
+gxmpp_stream_wait_written_async (GXmppStream         *stream,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (stream, cancellable, callback, user_data);
+  WriteWaiter *waiter;
+
+  g_task_set_source_tag (task, gxmpp_stream_write_async);
+  g_task_set_name (task, "[gxmpp] wait until written");
+  g_task_set_check_cancellable (task, TRUE);
+
+  if (stream->write_error != NULL)
+    {
+      g_task_return_error (task, g_error_copy (stream->write_error));
+      return;
+    }
+  if (stream->written >= stream->queued)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  waiter = g_new (WriteWaiter, 1);
+  waiter->end = stream->queued;
+  waiter->task = g_steal_pointer (&task);
+  g_queue_push_tail (&stream->write_waiters, waiter);
+  start_writing (stream);
+}
+
 /**
  * gxmpp_stream_write_finish:
  * @stream: a stream
@@ -1078,6 +1114,44 @@ gxmpp_stream_get_unwritten (GXmppStream *stream)
 {
   return stream->queued - stream->written;
 }
+
+guint64
+gxmpp_stream_get_bytes_queued (GXmppStream *stream)
+{
+  return stream->queued;
+}
+
+guint64
+gxmpp_stream_get_bytes_received (GXmppStream *stream)
+{
+  return stream->received;
+}
+
+gboolean
+gxmpp_stream_write_sized (GXmppStream  *stream,
+                          GXmppNode    *element,
+                          gsize        *bytes,
+                          GError      **error)
+{
+  guint64 before = stream->queued;
+
+  if (!queue_element (stream, element, error))
+    return FALSE;
+  *bytes = (gsize) (stream->queued - before);
+  start_writing (stream);
+  return TRUE;
+}
+
+void
+gxmpp_stream_write_whitespace (GXmppStream *stream)
+{
+  if (stream->write_error != NULL || stream->close_sent)
+    return;
+  g_string_append_c (stream->out_pending, ' ');
+  stream->queued++;
+  start_writing (stream);
+}
+
 
 static void
 queue_close_tag (GXmppStream *self)
@@ -1119,6 +1193,16 @@ gxmpp_stream_send_error (GXmppStream      *stream,
   gxmpp_node_add_child (error, name, GXMPP_NS_STREAM_ERRORS);
   if (text != NULL)
     gxmpp_node_add_child_with_text (error, "text", GXMPP_NS_STREAM_ERRORS, text);
+  queue_element (stream, error, NULL);
+  queue_close_tag (stream);
+}
+
+void
+gxmpp_stream_send_error_element (GXmppStream *stream,
+                                 GXmppNode   *error)
+{
+  if (stream->close_sent)
+    return;
   queue_element (stream, error, NULL);
   queue_close_tag (stream);
 }

@@ -25,6 +25,7 @@
 #include "gxmpp-sasl-mechanism.h"
 #include "gxmpp-auth.h"
 #include "gxmpp-stream-config.h"
+#include "gxmpp-reconnect-policy.h"
 #include "gxmpp-session-config.h"
 #include "gxmpp-stream.h"
 #include "gxmpp-stanza-match.h"

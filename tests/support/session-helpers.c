@@ -33,6 +33,19 @@ session_close_cb (GObject      *source,
   *done = TRUE;
 }
 
+void
+session_send_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  SessionSendResult *out = user_data;
+
+  g_assert_false (out->done);
+  out->ok = gxmpp_session_send_finish (GXMPP_SESSION (source), result, &out->error);
+  g_assert_true (out->ok == (out->error == NULL));
+  out->done = TRUE;
+}
+
 GXmppSessionConfig *
 session_config_for (guint16         port,
                     GXmppTlsPolicy  policy)
@@ -45,6 +58,9 @@ session_config_for (guint16         port,
   gxmpp_stream_config_set_tls_policy (stream, policy);
   gxmpp_stream_config_set_tls_database (stream, scripted_server_get_ca ());
   gxmpp_stream_config_set_connect_timeout (stream, 10000);
+  /* A script plays one connection: a lost one is not tried again unless a
+   * test sets a policy. */
+  gxmpp_session_config_set_reconnect (config, NULL);
   return config;
 }
 
@@ -132,6 +148,31 @@ on_notify_state (GObject    *object,
   g_array_append_val (watch->states, state);
 }
 
+static void
+on_disconnected_signal (GXmppSession *session,
+                        const GError *reason,
+                        gpointer      user_data)
+{
+  SessionWatch *watch = user_data;
+
+  g_assert_nonnull (reason);
+  watch->disconnected++;
+  g_clear_error (&watch->disconnect_reason);
+  watch->disconnect_reason = g_error_copy (reason);
+}
+
+static void
+on_reconnected_signal (GXmppSession *session,
+                       gboolean      resumed,
+                       gpointer      user_data)
+{
+  SessionWatch *watch = user_data;
+
+  watch->reconnected++;
+  if (resumed)
+    watch->resumed++;
+}
+
 void
 session_watch (SessionWatch *watch,
                GXmppSession *session)
@@ -140,11 +181,14 @@ session_watch (SessionWatch *watch,
   watch->states = g_array_new (FALSE, FALSE, sizeof (GXmppSessionState));
   g_signal_connect (session, "closed", G_CALLBACK (on_closed_signal), watch);
   g_signal_connect (session, "notify::state", G_CALLBACK (on_notify_state), watch);
+  g_signal_connect (session, "disconnected", G_CALLBACK (on_disconnected_signal), watch);
+  g_signal_connect (session, "reconnected", G_CALLBACK (on_reconnected_signal), watch);
 }
 
 void
 session_watch_clear (SessionWatch *watch)
 {
   g_clear_error (&watch->reason);
+  g_clear_error (&watch->disconnect_reason);
   g_array_unref (watch->states);
 }

@@ -39,8 +39,20 @@ void session_close_cb (GObject      *source,
                        GAsyncResult *result,
                        gpointer      user_data);
 
-/* A session configuration for 127.0.0.1:@port with @policy, the test CA
- * and a connect timeout of ten seconds. */
+typedef struct {
+  gboolean done;
+  gboolean ok;
+  GError *error;
+} SessionSendResult;
+
+/* A GAsyncReadyCallback for gxmpp_session_send_async() whose user data is
+ * a SessionSendResult (done once the stanza is confirmed or failed). */
+void session_send_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data);
+
+/* A session configuration for 127.0.0.1:@port with @policy, the test CA,
+ * a connect timeout of ten seconds, and no reconnecting. */
 GXmppSessionConfig *session_config_for (guint16        port,
                                         GXmppTlsPolicy policy);
 
@@ -70,9 +82,14 @@ typedef struct {
   guint closed;             /* how many times ::closed was emitted */
   GError *reason;           /* the reason of the last ::closed, or NULL */
   GArray *states;           /* GXmppSessionState, from notify::state */
+  guint disconnected;       /* how many times ::disconnected was emitted */
+  GError *disconnect_reason;  /* the reason of the last one */
+  guint reconnected;        /* how many times ::reconnected was emitted */
+  guint resumed;            /* how many of those resumed the stream */
 } SessionWatch;
 
-/* Starts recording @session's ::closed and notify::state into @watch
+/* Starts recording @session's ::closed, ::disconnected, ::reconnected and
+ * notify::state into @watch
  * (which must outlive the handlers). */
 void session_watch (SessionWatch *watch,
                     GXmppSession *session);

@@ -53,7 +53,10 @@
  * When the session ends, for whatever reason, every tracked resource
  * becomes unavailable: the tracker emits the signals with a %NULL new
  * presence and forgets everything, including the directed presence and
- * the own presence below.
+ * the own presence below. So it does when the session comes back from a
+ * lost connection on a fresh stream ([signal@GXmpp.Session::reconnected]
+ * with %FALSE), after which the server sends the presence again; while the
+ * session is disconnected, and after a resumption, nothing changes.
  *
  * ## The best presence of a contact
  *
@@ -116,6 +119,7 @@ struct _GXmppPresenceTracker
   GXmppSession *session;
   guint handler_id;
   gulong closed_id;
+  gulong reconnected_id;
 
   GHashTable *contacts;       /* bare GXmppJid -> Contact */
   guint64 serial;
@@ -464,6 +468,22 @@ on_session_closed (GXmppSession *session,
   forget_all (self);
 }
 
+/* A fresh stream after a lost connection: the server forgot what it had
+ * sent, and sends it again in answer to the initial presence. (A resumed
+ * stream loses nothing, and a lost connection alone changes nothing: it
+ * may be resumed.) */
+static void
+on_session_reconnected (GXmppSession *session,
+                        gboolean      resumed,
+                        gpointer      user_data)
+{
+  GXmppPresenceTracker *self = user_data;
+  g_autoptr(GXmppPresenceTracker) hold = g_object_ref (self);
+
+  if (!resumed)
+    forget_all (self);
+}
+
 /* GObject */
 
 static void
@@ -480,6 +500,8 @@ gxmpp_presence_tracker_constructed (GObject *object)
   self->handler_id = gxmpp_session_add_handler (self->session, match, HANDLER_PRIORITY,
                                                 on_presence, self, NULL);
   self->closed_id = g_signal_connect (self->session, "closed", G_CALLBACK (on_session_closed), self);
+  self->reconnected_id = g_signal_connect (self->session, "reconnected",
+                                           G_CALLBACK (on_session_reconnected), self);
 }
 
 static void
@@ -492,6 +514,7 @@ gxmpp_presence_tracker_dispose (GObject *object)
       if (self->handler_id != 0)
         gxmpp_session_remove_handler (self->session, self->handler_id);
       g_clear_signal_handler (&self->closed_id, self->session);
+      g_clear_signal_handler (&self->reconnected_id, self->session);
       self->handler_id = 0;
       g_clear_object (&self->session);
     }
