@@ -406,7 +406,7 @@ pair_start_flows (Pair *pair)
   s2c->from = pair->upstream;
   s2c->to = pair->client;
   if (pair->upstream == NULL)
-    s2c->ended = TRUE;          /* blackholed before it was connected */
+    s2c->ended = TRUE;          /* blackholed, and the connect failed */
   flow_update (c2s);
   flow_update (s2c);
 }
@@ -434,7 +434,7 @@ on_connected (GObject      *source,
       pair_start_flows (pair);
     }
   else if (pair->blackholed)
-    pair_start_flows (pair);    /* the connect was cancelled: only the client side */
+    pair_start_flows (pair);    /* the connect failed: only the client side */
   else
     {
       /* As if the server refused: the client gets a reset. */
@@ -769,8 +769,6 @@ pair_blackhole (Pair *pair)
       g_queue_clear_full (&flow->chunks, g_free);
       flow->queued = 0;
     }
-  if (pair->upstream == NULL)
-    g_cancellable_cancel (pair->cancellable);
   for (guint i = 0; i < G_N_ELEMENTS (pair->flows) && !pair->closed; i++)
     flow_update (&pair->flows[i]);
 }

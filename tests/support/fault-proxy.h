@@ -84,8 +84,9 @@ void gxmpp_fault_proxy_cut_after (GXmppFaultProxy          *self,
  * until gxmpp_fault_proxy_cut() or gxmpp_fault_proxy_free() (or until
  * both of its peers have gone). Connections accepted afterwards are
  * forwarded normally. A connection still being connected upstream is
- * blackholed too (its connect is abandoned). Returns how many connections
- * it blackholed, not counting those that already were. */
+ * blackholed too: the connect goes on, and if it succeeds, that side is
+ * dead as well. Returns how many connections it blackholed, not counting
+ * those that already were. */
 guint gxmpp_fault_proxy_blackhole (GXmppFaultProxy *self);
 /* Delays every chunk forwarded from now on, in both directions, on open
  * and new connections, by @ms milliseconds from the moment the proxy read
