@@ -313,7 +313,7 @@ gxmpp_reconnect_policy_compute_delay (GXmppReconnectPolicy *policy,
   g_return_val_if_fail (random >= 0.0 && random <= 1.0, 0);
 
   base = policy->initial_delay;
-  for (guint i = 1; i < attempt && base < policy->max_delay; i++)
+  for (guint i = 1; i < attempt && base < policy->max_delay && base > 0 && policy->multiplier > 1.0; i++)
     base *= policy->multiplier;
   base = MIN (base, (double) policy->max_delay);
   return (guint) (base - base * policy->jitter * random);

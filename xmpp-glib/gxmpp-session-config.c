@@ -264,7 +264,9 @@ gxmpp_session_config_class_init (GXmppSessionConfigClass *klass)
    * GXmppSessionConfig:reconnect:
    *
    * How the session reconnects when it loses its connection, or %NULL not
-   * to: then a lost connection closes the session. By default a
+   * to: then the session waits, disconnected, for
+   * [method@GXmpp.Session.reconnect_async] or
+   * [method@GXmpp.Session.close_async]. By default a
    * [class@GXmpp.ReconnectPolicy] with its default settings.
    */
   properties[PROP_RECONNECT] =

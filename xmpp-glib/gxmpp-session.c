@@ -171,6 +171,7 @@ struct _GXmppSession
 
   /* Reconnection */
   gboolean was_ready;             /* ready once: reconnecting, not connecting */
+  GXmppJid *bound_jid;            /* the JID of the last ready stream */
   guint attempt;                  /* attempts since the connection was lost */
   GSource *reconnect_timer;       /* waiting for the next attempt */
   GCancellable *attempt_cancellable;  /* the attempt under way */
@@ -353,8 +354,9 @@ gxmpp_session_finalize (GObject *object)
   g_free (self->sm_id);
   g_ptr_array_unref (self->reconnect_tasks);
   g_clear_pointer (&self->last_presence, gxmpp_node_unref);
+  g_clear_pointer (&self->bound_jid, gxmpp_jid_unref);
   g_hash_table_unref (self->seen);
-  g_queue_clear (&self->seen_order);
+  g_queue_clear_full (&self->seen_order, g_free);
 
   G_OBJECT_CLASS (gxmpp_session_parent_class)->finalize (object);
 }
@@ -382,7 +384,7 @@ gxmpp_session_get_property (GObject    *object,
       g_value_set_enum (value, self->state);
       break;
     case PROP_JID:
-      g_value_set_boxed (value, self->negotiation.jid);
+      g_value_set_boxed (value, gxmpp_session_get_jid (self));
       break;
     case PROP_FEATURES:
       g_value_set_boxed (value, self->negotiation.features);
@@ -1081,7 +1083,8 @@ GXmppJid *
 gxmpp_session_get_jid (GXmppSession *session)
 {
   g_return_val_if_fail (GXMPP_IS_SESSION (session), NULL);
-  return session->negotiation.jid;
+  /* While reconnecting, the JID the session had (and asks for again). */
+  return session->negotiation.jid != NULL ? session->negotiation.jid : session->bound_jid;
 }
 
 /**
@@ -1256,7 +1259,12 @@ send_node (GXmppSession  *self,
         }
       else
         {
-          if (!gxmpp_sm_check_room (&self->sm, 0, error))
+          /* The size limit counts this stanza too: refused before it is
+           * written. */
+          g_autoptr(GString) text = g_string_new (NULL);
+
+          if (!gxmpp_xml_write_stream_element (text, node, GXMPP_NS_CLIENT, error) ||
+              !gxmpp_sm_check_room (&self->sm, text->len, error))
             return FALSE;
           if (gxmpp_sm_next_unwritten (&self->sm) == NULL &&
               gxmpp_stream_write_sized (self->negotiation.stream, node, &bytes, &write_error))
@@ -2394,7 +2402,8 @@ is_transient (const GError *error)
   if (error->domain == G_TLS_ERROR || error->domain == G_RESOLVER_ERROR)
     return TRUE;
   if (error->domain == GXMPP_ERROR)
-    return error->code == GXMPP_ERROR_CONNECTION_FAILED || error->code == GXMPP_ERROR_NO_SERVICE;
+    return error->code == GXMPP_ERROR_CONNECTION_FAILED || error->code == GXMPP_ERROR_NO_SERVICE ||
+           error->code == GXMPP_ERROR_TLS_FAILED;
   if (error->domain == GXMPP_STREAM_ERROR)
     switch (error->code)
       {
@@ -2652,6 +2661,11 @@ stream_ready (GXmppSession *self)
 {
   self->generation++;
   self->was_ready = TRUE;
+  if (self->negotiation.jid != NULL)
+    {
+      g_clear_pointer (&self->bound_jid, gxmpp_jid_unref);
+      self->bound_jid = gxmpp_jid_ref (self->negotiation.jid);
+    }
   self->sm_enabled = self->negotiation.sm_enabled;
   g_clear_pointer (&self->sm_id, g_free);
   self->sm_id = g_strdup (self->negotiation.sm_id);
@@ -2684,7 +2698,9 @@ on_reconnected (GObject      *source,
                                gxmpp_stream_config_get_connect_timeout (self->negotiation.stream_config));
         }
       g_debug ("Reconnecting failed: %s", error->message);
-      if (!is_transient (error))
+      /* A server closing the stream while the session negotiates is going
+       * away (shutting down), not refusing the account. */
+      if (!is_transient (error) && !g_error_matches (error, GXMPP_ERROR, GXMPP_ERROR_CLOSED))
         {
           session_closed (self, error);
           return;
@@ -2747,11 +2763,10 @@ start_attempt (GXmppSession *self)
   g_return_if_fail (self->attempt_cancellable == NULL);
 
   self->attempt++;
-  gxmpp_negotiation_reset (&self->negotiation, self->negotiation.jid, self->sm_id, self->sm.handled);
+  gxmpp_negotiation_reset (&self->negotiation, self->bound_jid, self->sm_id, self->sm.handled);
   self->negotiation.sm_wanted = gxmpp_session_config_get_stream_management (self->config);
-  /* What was not acknowledged is now to be written again, whatever
-   * happens to the stream. */
-  self->sm.n_unwritten = self->sm.queue.length;
+  /* The queue keeps its counts until the server says what it has
+   * (gxmpp_sm_resumed(), or resend_unconfirmed() on a fresh stream). */
   self->sm_enabled = FALSE;
 
   self->attempt_cancellable = g_cancellable_new ();

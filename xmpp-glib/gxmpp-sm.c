@@ -70,11 +70,12 @@ gxmpp_sm_push (GXmppSm   *sm,
                GTask     *task,
                gboolean   written)
 {
-  GXmppSmEntry *entry = g_new0 (GXmppSmEntry, 1);
+  GXmppSmEntry *entry;
 
   /* Nothing may overtake what waits to be written. */
   g_return_val_if_fail (!written || sm->n_unwritten == 0, NULL);
 
+  entry = g_new0 (GXmppSmEntry, 1);
   entry->node = gxmpp_node_copy (node);
   entry->bytes = bytes;
   entry->task = task;
