@@ -2129,6 +2129,35 @@ test_sm_ack_timeout (void)
   session_watch_clear (&watch);
 }
 
+/* Closing: XEP-0198 recommends a last <a/> before the closing tag; an
+ * ack the server sends before its own closing tag still confirms what it
+ * covers, and what it does not cover fails with GXMPP_ERROR_CLOSED. */
+static void
+test_sm_ack_while_closing (void)
+{
+  const char *script[] = {
+    READY_SM, "expect message", "expect message", "expect r", "expect a", SERVER_ACK ("1"),
+    "wait-close", NULL
+  };
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppSession) session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
+  SessionSendResult sent[2];
+  gboolean closed = FALSE;
+
+  g_assert_no_error (error);
+  send_message_async (session, "confirmed", &sent[0]);
+  send_message_async (session, "not confirmed", &sent[1]);
+  WAIT_UNTIL (scripted_server_received (server, "r"));
+  gxmpp_session_close_async (session, NULL, session_close_cb, &closed);
+  WAIT_UNTIL (closed && sent[0].done && sent[1].done && scripted_server_is_done (server));
+  g_assert_null (scripted_server_get_error (server));
+  assert_client_ack (server, 0, "0");
+  g_assert_true (sent[0].ok);
+  g_assert_error (sent[1].error, GXMPP_ERROR, GXMPP_ERROR_CLOSED);
+  g_clear_error (&sent[1].error);
+}
+
 /* Resumption: the first connection drops with two messages unconfirmed;
  * the application reconnects (no policy) to a server that resumes the
  * stream having had one of them. */
@@ -2424,6 +2453,7 @@ main (int argc, char **argv)
   g_test_add_func ("/session-scripted/sm/queue-full", test_sm_queue_full);
   g_test_add_func ("/session-scripted/sm/queue-full-bytes", test_sm_queue_full_bytes);
   g_test_add_func ("/session-scripted/sm/ack-timeout", test_sm_ack_timeout);
+  g_test_add_func ("/session-scripted/sm/ack-while-closing", test_sm_ack_while_closing);
   g_test_add_func ("/session-scripted/sm/resume", test_sm_resume);
   g_test_add_func ("/session-scripted/sm/resume-failed", test_sm_resume_failed);
 
