@@ -7,8 +7,11 @@
  * counts, fail authentication in every way RFC 6120 names, bind the
  * session to someone else's address, refuse the legacy session, end the
  * stream with an error, cut the connection in the middle of a stanza,
- * forge IQ replies, or stall during SASL. Each case checks the error's
- * domain and code, and what the client sent or did not send.
+ * forge IQ replies, or stall during SASL; and once stream management
+ * (XEP-0198) is enabled, acknowledge more than was sent, never
+ * acknowledge, repeat stanzas, go silent, or resume (or refuse to resume)
+ * a lost stream. Each case checks the error's domain and code, and what
+ * the client sent or did not send.
  */
 
 #include <string.h>
@@ -52,6 +55,20 @@
 #define READY UNTIL_BIND, BIND_RESULT (JULIET)
 
 #define ROMEO "romeo@localhost/x"
+
+/* Stream management (XEP-0198): offered with binding, enabled after it. */
+#define NS_SM_ATTR "xmlns='urn:xmpp:sm:3'"
+#define FEATURES_BIND_SM "send <stream:features><bind " NS_BIND_ATTR "/><sm " NS_SM_ATTR "/></stream:features>"
+#define ENABLED "send <enabled " NS_SM_ATTR " id='sm-1' resume='true'/>"
+/* Over TLS, PLAIN, with stream management offered, up to the client's
+ * bind request. */
+#define UNTIL_BIND_SM START_TLS, PLAIN_LOGIN, FEATURES_BIND_SM, "expect iq"
+/* A ready session with stream management enabled (resumable, id sm-1). */
+#define READY_SM UNTIL_BIND_SM, BIND_RESULT (JULIET), "expect enable", ENABLED
+/* What the server says of the client's stanzas: <a h='N'/>; its request
+ * for the client's count: <r/>. */
+#define SERVER_ACK(h) "send <a " NS_SM_ATTR " h='" h "'/>"
+#define SERVER_REQUEST "send <r " NS_SM_ATTR "/>"
 
 /* Connecting */
 
@@ -1465,6 +1482,885 @@ test_cancel_during_sasl (void)
   g_clear_error (&out.error);
 }
 
+/* 10. Stream management (XEP-0198) and liveness against a hostile or
+ * silent server */
+
+/* A message from romeo without an id: the session remembers the ids it
+ * received, which leak with it (see test_sm_duplicates()); and a message
+ * with one. */
+#define ROMEO_SAYS "send <message from='" ROMEO "' type='chat'><body>hello</body></message>"
+#define SAYS_WITH_ID(from, id) \
+  "send <message from='" from "' type='chat' id='" id "'><body>hello</body></message>"
+
+/* The names of the elements the client sent after its <enable/>, in
+ * order, separated by spaces. */
+static char *
+sent_after_enable (ScriptedServer *server)
+{
+  GPtrArray *received = scripted_server_get_received (server);
+  GString *names = g_string_new (NULL);
+  gboolean after = FALSE;
+
+  for (guint i = 0; i < received->len; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GXmppNode) node = gxmpp_node_new_from_string (received->pdata[i], -1, NULL, &error);
+      const char *name;
+
+      g_assert_no_error (error);
+      name = gxmpp_node_get_name (node);
+      if (!after)
+        after = g_str_equal (name, "enable");
+      else
+        g_string_append_printf (names, "%s%s", names->len > 0 ? " " : "", name);
+    }
+  g_assert_true (after);
+  return g_string_free (names, FALSE);
+}
+
+static void
+assert_sent_after_enable (ScriptedServer *server,
+                          const char     *expected)
+{
+  g_autofree char *names = sent_after_enable (server);
+
+  g_assert_cmpstr (names, ==, expected);
+}
+
+/* The 'h' of the @nth <a/> the client sent. */
+static char *
+client_ack (ScriptedServer *server,
+            guint           nth)
+{
+  g_autoptr(GXmppNode) a = scripted_server_nth_received (server, "a", nth);
+
+  g_assert_nonnull (a);
+  g_assert_cmpstr (gxmpp_node_get_namespace (a), ==, "urn:xmpp:sm:3");
+  return g_strdup (gxmpp_node_get_attribute (a, "h"));
+}
+
+static void
+assert_client_ack (ScriptedServer *server,
+                   guint           nth,
+                   const char     *h)
+{
+  g_autofree char *value = client_ack (server, nth);
+
+  g_assert_cmpstr (value, ==, h);
+}
+
+/* The body of the @nth message the client sent. */
+static char *
+sent_body (ScriptedServer *server,
+           guint           nth)
+{
+  g_autoptr(GXmppNode) message = scripted_server_nth_received (server, "message", nth);
+
+  g_assert_nonnull (message);
+  return g_strdup (gxmpp_node_get_child_text (message, "body", NULL));
+}
+
+/* A chat message to romeo. */
+static GXmppMessage *
+make_message (const char *body)
+{
+  g_autoptr(GXmppJid) romeo = gxmpp_jid_new (ROMEO, NULL);
+  GXmppMessage *message = gxmpp_message_new (GXMPP_MESSAGE_TYPE_CHAT, romeo);
+
+  gxmpp_message_set_body (message, NULL, body);
+  return message;
+}
+
+/* Sends a chat message to romeo with send_async(). */
+static void
+send_message_async (GXmppSession      *session,
+                    const char        *body,
+                    SessionSendResult *out)
+{
+  g_autoptr(GXmppMessage) message = make_message (body);
+
+  memset (out, 0, sizeof *out);
+  gxmpp_session_send_async (session, GXMPP_STANZA (message), NULL, session_send_cb, out);
+}
+
+/* The client asks to enable stream management, resumable, once bound;
+ * a ready session then counts what it handles: <r/> is answered with the
+ * number of stanzas (messages, presences, IQs) the server sent after
+ * <enabled/>. Nonzas (<r/>, <a/>) never count; the client's own answer to
+ * an IQ is one stanza more in its outbound count. */
+static void
+test_sm_answers_requests (void)
+{
+  const char *script[] = {
+    READY_SM,
+    ROMEO_SAYS, "send <presence from='" ROMEO "'/>", ROMEO_SAYS,
+    SERVER_REQUEST, "expect a",
+    SERVER_ACK ("0"), SERVER_REQUEST, "expect a",
+    "send <iq type='get' id='ping-1' from='localhost'><ping xmlns='urn:xmpp:ping'/></iq>",
+    "expect iq", "expect r", SERVER_ACK ("1"), SERVER_REQUEST, "expect a",
+    "wait-close", NULL
+  };
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppSession) session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
+  g_autoptr(GXmppNode) enable = NULL;
+  guint messages = 0;
+
+  g_assert_no_error (error);
+  enable = scripted_server_nth_received (server, "enable", 0);
+  g_assert_nonnull (enable);
+  g_assert_cmpstr (gxmpp_node_get_namespace (enable), ==, "urn:xmpp:sm:3");
+  g_assert_cmpstr (gxmpp_node_get_attribute (enable, "resume"), ==, "true");
+  g_signal_connect (session, "message", G_CALLBACK (on_message_count), &messages);
+
+  WAIT_UNTIL (scripted_server_count_received (server, "a") == 3);
+  g_assert_null (scripted_server_get_error (server));
+  assert_client_ack (server, 0, "3");
+  assert_client_ack (server, 1, "3");
+  assert_client_ack (server, 2, "4");
+  g_assert_cmpuint (messages, ==, 2);
+  assert_sent_after_enable (server, "a a iq r a");
+
+  /* XEP-0198 recommends a last ack before closing. */
+  close_session (session, server);
+  assert_sent_after_enable (server, "a a iq r a a");
+  assert_client_ack (server, 3, "4");
+}
+
+/* XEP-0198: the inbound count starts with <enabled/>. A stanza the server
+ * sent before (here, before it handled <enable/>) is not counted, and it
+ * is still for the application. */
+static void
+test_sm_stanza_before_enabled (void)
+{
+  const char *script[] = {
+    UNTIL_BIND_SM, BIND_RESULT (JULIET), "expect enable", ROMEO_SAYS, ENABLED,
+    ROMEO_SAYS, SERVER_REQUEST, "expect a", "wait-close", NULL
+  };
+  g_autoptr(ScriptedServer) server = scripted_server_new (script);
+  g_autoptr(GXmppSessionConfig) config = session_config_for (scripted_server_get_port (server),
+                                                             GXMPP_TLS_POLICY_REQUIRE);
+  g_autoptr(GXmppAuth) auth = juliet_auth ();
+  g_autoptr(GXmppSession) session = NULL;
+  EarlyData data = { { 0 } };
+
+  gxmpp_session_new_async ("localhost", config, auth, NULL, on_connected_connect_handlers, &data);
+  WAIT_UNTIL (data.result.done);
+  g_assert_no_error (data.result.error);
+  session = g_steal_pointer (&data.result.session);
+
+  WAIT_UNTIL (scripted_server_count_received (server, "a") == 1);
+  g_assert_null (scripted_server_get_error (server));
+  assert_client_ack (server, 0, "1");
+  if (data.messages != 2)
+    /* BUG: gxmpp-step-sm.c on_sm_answer() drops every element that is not
+     * the answer it waits for, stanzas included. */
+    g_test_incomplete ("a stanza that arrives between <enable/> and <enabled/> is dropped, "
+                       "never dispatched (gxmpp-step-sm.c, on_sm_answer)");
+  else
+    g_assert_cmpuint (data.messages, ==, 2);
+  close_session (session, server);
+  session_watch_clear (&data.watch);
+}
+
+/* Whether this process runs under a leak checker (AddressSanitizer, or
+ * valgrind, whose preloaded libraries show in LD_PRELOAD). */
+static gboolean
+under_leak_checker (void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+  return TRUE;
+#else
+  const char *preload = g_getenv ("LD_PRELOAD");
+
+  return preload != NULL && strstr (preload, "vgpreload") != NULL;
+#endif
+}
+
+/* A message whose sender and id were seen before is not dispatched again
+ * (after a failed resumption the server, or the sender, may deliver it
+ * twice), but it is a stanza handled all the same: it counts for 'h'.
+ * The same id from another sender, and messages without an id, are
+ * dispatched. */
+static void
+test_sm_duplicates (void)
+{
+  const char *script[] = {
+    READY_SM,
+    SAYS_WITH_ID (ROMEO, "dup-1"), SAYS_WITH_ID (ROMEO, "dup-1"), SAYS_WITH_ID (ROMEO, "dup-2"),
+    SAYS_WITH_ID ("nurse@localhost/x", "dup-1"), ROMEO_SAYS, ROMEO_SAYS,
+    SERVER_REQUEST, "expect a", "wait-close", NULL
+  };
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppSession) session = NULL;
+  guint messages = 0;
+
+  if (under_leak_checker ())
+    {
+      /* BUG: gxmpp_session_finalize() frees the queue of seen keys with
+       * g_queue_clear(), not g_queue_clear_full (..., g_free): every
+       * (sender, id) remembered leaks with the session. */
+      g_test_incomplete ("the (sender, id) keys of seen_before() leak when the session is finalized "
+                         "(gxmpp-session.c gxmpp_session_finalize: g_queue_clear (&self->seen_order))");
+      return;
+    }
+
+  session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
+  g_assert_no_error (error);
+  g_signal_connect (session, "message", G_CALLBACK (on_message_count), &messages);
+  WAIT_UNTIL (scripted_server_received (server, "a"));
+  g_assert_null (scripted_server_get_error (server));
+  g_assert_cmpuint (messages, ==, 5);
+  assert_client_ack (server, 0, "6");
+  close_session (session, server);
+}
+
+/* After a batch of stanzas written in one turn of the main loop, one
+ * <r/>; send_async() completes when the server's <a/> covers the stanza,
+ * not when it is written, and an <a/> covering some completes exactly
+ * those. */
+static void
+test_sm_requests_acks (void)
+{
+  const char *script[] = {
+    READY_SM,
+    "expect message", "expect message", "expect message", "expect r",
+    "expect presence", "expect r", SERVER_ACK ("2"),
+    "expect message", "expect r", SERVER_ACK ("5"),
+    "wait-close", NULL
+  };
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppSession) session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
+  SessionSendResult sent[3];
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (sent); i++)
+    {
+      g_autofree char *body = g_strdup_printf ("message %u", i);
+
+      send_message_async (session, body, &sent[i]);
+    }
+
+  /* Written, and the request after them: not confirmed yet. */
+  WAIT_UNTIL (scripted_server_received (server, "r"));
+  g_assert_cmpuint (scripted_server_count_received (server, "message"), ==, 3);
+  for (guint i = 0; i < G_N_ELEMENTS (sent); i++)
+    g_assert_false (sent[i].done);
+
+  /* The server confirms the first two when it has the presence. */
+  {
+    g_autoptr(GXmppPresence) presence = gxmpp_presence_new (GXMPP_PRESENCE_TYPE_AVAILABLE, NULL);
+
+    g_assert_true (gxmpp_session_send (session, GXMPP_STANZA (presence), &error));
+    g_assert_no_error (error);
+  }
+  WAIT_UNTIL (sent[0].done && sent[1].done);
+  g_assert_true (sent[0].ok);
+  g_assert_true (sent[1].ok);
+  g_assert_false (sent[2].done);
+
+  /* And the rest when it has one more message. */
+  send_message (session, "go on");
+  WAIT_UNTIL (sent[2].done);
+  g_assert_true (sent[2].ok);
+  g_assert_null (scripted_server_get_error (server));
+  assert_sent_after_enable (server, "message message message r presence r message r");
+  close_session (session, server);
+}
+
+#define ACK_BATCH 32     /* as in gxmpp-session.c */
+
+/* Many stanzas in one turn: one <r/> after every ACK_BATCH of them, and
+ * one after the rest (here ACK_BATCH + 8 = 40 stanzas). */
+static void
+test_sm_ack_batch (void)
+{
+  g_autoptr(GPtrArray) script = g_ptr_array_new ();
+  const char *ready[] = { READY_SM };
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppSession) session = NULL;
+  g_autoptr(GString) expected = g_string_new (NULL);
+  SessionSendResult last;
+  const guint n = ACK_BATCH + 8;
+
+  for (guint i = 0; i < G_N_ELEMENTS (ready); i++)
+    g_ptr_array_add (script, (gpointer) ready[i]);
+  for (guint i = 1; i <= n; i++)
+    {
+      g_ptr_array_add (script, "expect message");
+      g_string_append (expected, i > 1 ? " message" : "message");
+      if (i % ACK_BATCH == 0 || i == n)
+        {
+          g_ptr_array_add (script, "expect r");
+          g_string_append (expected, " r");
+        }
+    }
+  g_ptr_array_add (script, SERVER_ACK ("40"));
+  g_ptr_array_add (script, "wait-close");
+  g_ptr_array_add (script, NULL);
+
+  session = connect_script ((const char * const *) script->pdata, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
+  g_assert_no_error (error);
+  for (guint i = 1; i < n; i++)
+    send_message (session, "one of many");
+  send_message_async (session, "the last", &last);
+  WAIT_UNTIL (last.done);
+  g_assert_true (last.ok);
+  g_assert_null (scripted_server_get_error (server));
+  assert_sent_after_enable (server, expected->str);
+  close_session (session, server);
+}
+
+/* SECURITY-NOTES 4.3: an <a/> acknowledging more than was sent ends the
+ * stream with <undefined-condition/> and <handled-count-too-high/>
+ * (XEP-0198 section 4); the session closes with that error, and what
+ * waited for an ack fails. */
+static void
+test_sm_ack_too_high (void)
+{
+  const char *script[] = { READY_SM, "expect message", "expect r", SERVER_ACK ("5"), "wait-close", NULL };
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppSession) session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
+  g_autoptr(GXmppNode) stream_error = NULL;
+  SessionSendResult sent;
+  SessionWatch watch;
+  GXmppNode *detail;
+
+  g_assert_no_error (error);
+  session_watch (&watch, session);
+  send_message_async (session, "count me", &sent);
+  WAIT_UNTIL (watch.closed > 0 && sent.done && scripted_server_is_done (server));
+  g_assert_null (scripted_server_get_error (server));
+
+  /* What the server got: the stream error, and nothing after it but the
+   * closing tag. */
+  assert_sent_after_enable (server, "message r error");
+  stream_error = scripted_server_nth_received (server, "error", 0);
+  g_assert_cmpstr (gxmpp_node_get_namespace (stream_error), ==, "http://etherx.jabber.org/streams");
+  g_assert_nonnull (gxmpp_node_get_child (stream_error, "undefined-condition",
+                                          "urn:ietf:params:xml:ns:xmpp-streams"));
+  detail = gxmpp_node_get_child (stream_error, "handled-count-too-high", "urn:xmpp:sm:3");
+  g_assert_nonnull (detail);
+  g_assert_cmpstr (gxmpp_node_get_attribute (detail, "h"), ==, "5");
+  g_assert_cmpstr (gxmpp_node_get_attribute (detail, "send-count"), ==, "1");
+  /* On the wire, as RFC 6120 spells it, then the closing tag. */
+  g_assert_nonnull (strstr (scripted_server_get_raw (server)->str, "<stream:error>"));
+  g_assert_true (g_str_has_suffix (scripted_server_get_raw (server)->str, "</stream:stream>"));
+
+  /* The session is over, not disconnected. */
+  g_assert_cmpuint (watch.closed, ==, 1);
+  g_assert_error (watch.reason, GXMPP_STREAM_ERROR, GXMPP_STREAM_ERROR_UNDEFINED_CONDITION);
+  g_assert_cmpuint (watch.disconnected, ==, 0);
+  g_assert_cmpint (gxmpp_session_get_state (session), ==, GXMPP_SESSION_STATE_CLOSED);
+  g_assert_false (sent.ok);
+  g_assert_error (sent.error, GXMPP_ERROR, GXMPP_ERROR_CLOSED);
+  g_clear_error (&sent.error);
+  session_watch_clear (&watch);
+}
+
+/* An 'h' that is not a number is ignored, not taken for 0 or for
+ * everything (libstrophe drops its whole queue on one). */
+static void
+test_sm_ack_unparsable (void)
+{
+  const char *script[] = {
+    READY_SM, "expect message", "expect r",
+    "send <a " NS_SM_ATTR " h='one'/>", "send <a " NS_SM_ATTR "/>", "send <a " NS_SM_ATTR " h='-1'/>",
+    "send <a " NS_SM_ATTR " h='4294967296'/>",
+    SERVER_REQUEST, "expect a", SERVER_ACK ("1"), "wait-close", NULL
+  };
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppSession) session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
+  SessionSendResult sent;
+  SessionWatch watch;
+
+  g_assert_no_error (error);
+  session_watch (&watch, session);
+  send_message_async (session, "count me", &sent);
+  /* The session answered the request after the broken acks... */
+  WAIT_UNTIL (scripted_server_received (server, "a"));
+  g_assert_false (sent.done);
+  /* ... and the good one confirms the message. */
+  WAIT_UNTIL (sent.done);
+  g_assert_true (sent.ok);
+  g_assert_cmpuint (watch.closed, ==, 0);
+  g_assert_null (scripted_server_get_error (server));
+  assert_sent_after_enable (server, "message r a");
+  close_session (session, server);
+  session_watch_clear (&watch);
+}
+
+/* With max-unacked-stanzas 3 and a server that does not acknowledge, the
+ * fourth stanza is refused with GXMPP_ERROR_QUEUE_FULL and not written;
+ * once the server has confirmed the three, sending works again. */
+static void
+test_sm_queue_full (void)
+{
+  const char *script[] = {
+    READY_SM, "expect message", "expect message", "expect message", "expect r", SERVER_ACK ("3"),
+    "expect message", "expect r", SERVER_ACK ("4"), "wait-close", NULL
+  };
+  g_autoptr(ScriptedServer) server = scripted_server_new (script);
+  g_autoptr(GXmppSessionConfig) config = session_config_for (scripted_server_get_port (server),
+                                                             GXMPP_TLS_POLICY_REQUIRE);
+  g_autoptr(GXmppAuth) auth = juliet_auth ();
+  g_autoptr(GXmppSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  SessionSendResult sent[3], refused, after;
+
+  gxmpp_session_config_set_max_unacked_stanzas (config, 3);
+  session = session_connect_with (config, auth, server, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (sent); i++)
+    {
+      g_autofree char *body = g_strdup_printf ("message %u", i);
+
+      send_message_async (session, body, &sent[i]);
+    }
+  {
+    g_autoptr(GXmppMessage) full = make_message ("too many");
+
+    g_assert_false (gxmpp_session_send (session, GXMPP_STANZA (full), &error));
+    g_assert_error (error, GXMPP_ERROR, GXMPP_ERROR_QUEUE_FULL);
+    g_clear_error (&error);
+  }
+  send_message_async (session, "too many, async", &refused);
+  WAIT_UNTIL (refused.done);
+  g_assert_false (refused.ok);
+  g_assert_error (refused.error, GXMPP_ERROR, GXMPP_ERROR_QUEUE_FULL);
+  g_clear_error (&refused.error);
+
+  /* The server confirms the three... */
+  WAIT_UNTIL (sent[0].done && sent[1].done && sent[2].done);
+  for (guint i = 0; i < G_N_ELEMENTS (sent); i++)
+    g_assert_true (sent[i].ok);
+  /* ... and there is room again. */
+  send_message_async (session, "after", &after);
+  WAIT_UNTIL (after.done);
+  g_assert_true (after.ok);
+  g_assert_null (scripted_server_get_error (server));
+
+  /* The refused ones never went out. */
+  assert_sent_after_enable (server, "message message message r message r");
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *body = sent_body (server, i);
+      g_autofree char *expected = i < 3 ? g_strdup_printf ("message %u", i) : g_strdup ("after");
+
+      g_assert_cmpstr (body, ==, expected);
+    }
+  close_session (session, server);
+}
+
+/* The same for max-unacked-bytes: a stanza that would take the bytes
+ * waiting for confirmation over the limit is refused. */
+static void
+test_sm_queue_full_bytes (void)
+{
+  const char *script[] = { READY_SM, "expect message", SERVER_ACK ("1"), "wait-close", NULL };
+  g_autoptr(ScriptedServer) server = scripted_server_new (script);
+  g_autoptr(GXmppSessionConfig) config = session_config_for (scripted_server_get_port (server),
+                                                             GXMPP_TLS_POLICY_REQUIRE);
+  g_autoptr(GXmppAuth) auth = juliet_auth ();
+  g_autoptr(GXmppSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first_body = g_strnfill (250, 'a');
+  g_autofree char *second_body = g_strnfill (250, 'b');
+  g_autofree char *third_body = g_strnfill (250, 'c');
+  g_autoptr(GXmppMessage) second = make_message (second_body);
+  g_autoptr(GXmppMessage) third = make_message (third_body);
+  SessionSendResult first;
+  gboolean second_ok;
+
+  /* Room for one such message (some 330 bytes), not for two. */
+  gxmpp_session_config_set_max_unacked_bytes (config, 400);
+  session = session_connect_with (config, auth, server, &error);
+  g_assert_no_error (error);
+
+  send_message_async (session, first_body, &first);
+  second_ok = gxmpp_session_send (session, GXMPP_STANZA (second), &error);
+  WAIT_UNTIL (first.done);
+  g_assert_true (first.ok);
+  if (second_ok)
+    {
+      /* BUG: gxmpp-session.c send_node() checks the room for a stanza of
+       * 0 bytes on a ready stream with stream management. */
+      g_test_incomplete ("max-unacked-bytes is exceeded: on a ready stream send_node() checks "
+                         "gxmpp_sm_check_room (sm, 0) before the stanza's size is known");
+      WAIT_UNTIL (scripted_server_count_received (server, "message") == 2);
+    }
+  else
+    {
+      g_assert_error (error, GXMPP_ERROR, GXMPP_ERROR_QUEUE_FULL);
+      g_clear_error (&error);
+      /* The first is confirmed: room again. */
+      g_assert_true (gxmpp_session_send (session, GXMPP_STANZA (third), &error));
+      g_assert_no_error (error);
+      WAIT_UNTIL (scripted_server_count_received (server, "message") == 2);
+      {
+        g_autofree char *body = sent_body (server, 1);
+
+        g_assert_cmpstr (body, ==, third_body);
+      }
+    }
+  close_session (session, server);
+}
+
+/* Keep-alive: a session that writes nothing for keepalive-interval writes
+ * a single space, and nothing else (no element, no stream restart). */
+static void
+test_keepalive_whitespace (void)
+{
+  const char *script[] = { READY, "wait-close", NULL };
+  g_autoptr(ScriptedServer) server = scripted_server_new (script);
+  g_autoptr(GXmppSessionConfig) config = session_config_for (scripted_server_get_port (server),
+                                                             GXMPP_TLS_POLICY_REQUIRE);
+  g_autoptr(GXmppAuth) auth = juliet_auth ();
+  g_autoptr(GXmppSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  GString *raw = scripted_server_get_raw (server);
+  guint elements;
+  gsize mark;
+
+  gxmpp_session_config_set_keepalive_interval (config, 200);
+  gxmpp_session_config_set_ping_interval (config, 0);
+  session = session_connect_with (config, auth, server, &error);
+  g_assert_no_error (error);
+
+  /* Everything up to the bind request, which ends in its closing tag. */
+  WAIT_UNTIL (scripted_server_received (server, "iq"));
+  elements = scripted_server_get_received (server)->len;
+  g_assert_cmpint (raw->str[raw->len - 1], ==, '>');
+  mark = raw->len;
+
+  WAIT_UNTIL (raw->len > mark);
+  for (gsize i = mark; i < raw->len; i++)
+    if (raw->str[i] != ' ')
+      g_error ("the keep-alive is not whitespace: “%s”", raw->str + mark);
+  g_assert_cmpuint (scripted_server_get_received (server)->len, ==, elements);
+  g_assert_cmpint (gxmpp_session_get_state (session), ==, GXMPP_SESSION_STATE_READY);
+  close_session (session, server);
+}
+
+/* Without stream management, a session that hears nothing for
+ * ping-interval pings its server (XEP-0199); with no answer within
+ * ping-timeout, the connection counts as dead: ::disconnected with
+ * G_IO_ERROR_TIMED_OUT (no policy here: it then waits for the
+ * application). */
+static void
+test_ping_timeout (void)
+{
+  const char *script[] = { READY, "expect iq", "wait-close", NULL };
+  g_autoptr(ScriptedServer) server = scripted_server_new (script);
+  g_autoptr(GXmppSessionConfig) config = session_config_for (scripted_server_get_port (server),
+                                                             GXMPP_TLS_POLICY_REQUIRE);
+  g_autoptr(GXmppAuth) auth = juliet_auth ();
+  g_autoptr(GXmppSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppNode) ping = NULL;
+  gboolean closed = FALSE;
+  SessionWatch watch;
+
+  gxmpp_session_config_set_keepalive_interval (config, 0);
+  gxmpp_session_config_set_ping_interval (config, 300);
+  gxmpp_session_config_set_ping_timeout (config, 300);
+  session = session_connect_with (config, auth, server, &error);
+  g_assert_no_error (error);
+  session_watch (&watch, session);
+
+  WAIT_UNTIL (watch.disconnected > 0 && scripted_server_is_done (server));
+  g_assert_null (scripted_server_get_error (server));
+  ping = scripted_server_nth_received (server, "iq", 1);
+  g_assert_cmpstr (gxmpp_node_get_attribute (ping, "type"), ==, "get");
+  g_assert_cmpstr (gxmpp_node_get_attribute (ping, "to"), ==, "localhost");
+  g_assert_nonnull (gxmpp_node_get_attribute (ping, "id"));
+  g_assert_nonnull (gxmpp_node_get_child (ping, "ping", "urn:xmpp:ping"));
+  g_assert_cmpuint (scripted_server_count_received (server, "iq"), ==, 2);
+
+  g_assert_cmpuint (watch.disconnected, ==, 1);
+  g_assert_error (watch.disconnect_reason, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_assert_cmpuint (watch.closed, ==, 0);
+  g_assert_cmpint (gxmpp_session_get_state (session), ==, GXMPP_SESSION_STATE_DISCONNECTED);
+
+  gxmpp_session_close_async (session, NULL, session_close_cb, &closed);
+  WAIT_UNTIL (closed);
+  g_assert_cmpuint (watch.closed, ==, 1);
+  g_assert_null (watch.reason);
+  session_watch_clear (&watch);
+}
+
+/* With stream management the check is an <r/>: an answer (any element)
+ * keeps the connection alive, and the next silence ends it. */
+static void
+test_sm_ack_timeout (void)
+{
+  const char *script[] = { READY_SM, "expect r", SERVER_ACK ("0"), "expect r", "wait-close", NULL };
+  g_autoptr(ScriptedServer) server = scripted_server_new (script);
+  g_autoptr(GXmppSessionConfig) config = session_config_for (scripted_server_get_port (server),
+                                                             GXMPP_TLS_POLICY_REQUIRE);
+  g_autoptr(GXmppAuth) auth = juliet_auth ();
+  g_autoptr(GXmppSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean closed = FALSE;
+  SessionWatch watch;
+
+  gxmpp_session_config_set_keepalive_interval (config, 0);
+  gxmpp_session_config_set_ping_interval (config, 300);
+  gxmpp_session_config_set_ping_timeout (config, 1000);
+  session = session_connect_with (config, auth, server, &error);
+  g_assert_no_error (error);
+  session_watch (&watch, session);
+
+  WAIT_UNTIL (watch.disconnected > 0 && scripted_server_is_done (server));
+  g_assert_null (scripted_server_get_error (server));
+  g_assert_error (watch.disconnect_reason, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_assert_cmpuint (watch.closed, ==, 0);
+  /* Requests only: no ping IQ with stream management. */
+  assert_sent_after_enable (server, "r r");
+
+  gxmpp_session_close_async (session, NULL, session_close_cb, &closed);
+  WAIT_UNTIL (closed);
+  session_watch_clear (&watch);
+}
+
+/* Closing: XEP-0198 recommends a last <a/> before the closing tag; an
+ * ack the server sends before its own closing tag still confirms what it
+ * covers, and what it does not cover fails with GXMPP_ERROR_CLOSED. */
+static void
+test_sm_ack_while_closing (void)
+{
+  const char *script[] = {
+    READY_SM, "expect message", "expect message", "expect r", "expect a", SERVER_ACK ("1"),
+    "wait-close", NULL
+  };
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppSession) session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
+  SessionSendResult sent[2];
+  gboolean closed = FALSE;
+
+  g_assert_no_error (error);
+  send_message_async (session, "confirmed", &sent[0]);
+  send_message_async (session, "not confirmed", &sent[1]);
+  WAIT_UNTIL (scripted_server_received (server, "r"));
+  gxmpp_session_close_async (session, NULL, session_close_cb, &closed);
+  WAIT_UNTIL (closed && sent[0].done && sent[1].done && scripted_server_is_done (server));
+  g_assert_null (scripted_server_get_error (server));
+  assert_client_ack (server, 0, "0");
+  g_assert_true (sent[0].ok);
+  g_assert_error (sent[1].error, GXMPP_ERROR, GXMPP_ERROR_CLOSED);
+  g_clear_error (&sent[1].error);
+}
+
+/* Resumption: the first connection drops with two messages unconfirmed;
+ * the application reconnects (no policy) to a server that resumes the
+ * stream having had one of them. */
+
+#define AFTER_LOGIN_SM START_TLS, PLAIN_LOGIN, FEATURES_BIND_SM
+
+typedef struct {
+  gboolean done;
+  gboolean ok;
+  GError *error;
+} ReconnectResult;
+
+static void
+on_reconnect_done (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  ReconnectResult *out = user_data;
+
+  out->ok = gxmpp_session_reconnect_finish (GXMPP_SESSION (source), result, &out->error);
+  out->done = TRUE;
+}
+
+/* The first connection: two messages, the request, and the connection
+ * drops. */
+static GXmppSession *
+connect_and_lose (ScriptedServer    **server_out,
+                  SessionSendResult  *sent,
+                  SessionWatch       *watch)
+{
+  const char *script[] = { READY_SM, "expect message", "expect message", "expect r", "close", NULL };
+  g_autoptr(GError) error = NULL;
+  GXmppSession *session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, server_out, &error);
+
+  g_assert_no_error (error);
+  session_watch (watch, session);
+  send_message_async (session, "first", &sent[0]);
+  send_message_async (session, "second", &sent[1]);
+  WAIT_UNTIL (watch->disconnected > 0 && scripted_server_is_done (*server_out));
+  g_assert_null (scripted_server_get_error (*server_out));
+  g_assert_error (watch->disconnect_reason, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED);
+  g_assert_false (sent[0].done);
+  g_assert_false (sent[1].done);
+  return session;
+}
+
+/* Points @session at a new server playing @script and reconnects. */
+static ScriptedServer *
+reconnect_to (GXmppSession       *session,
+              const char * const *script,
+              ReconnectResult    *out)
+{
+  ScriptedServer *server = scripted_server_new (script);
+  g_autoptr(GSocketConnectable) address = g_network_address_new ("127.0.0.1", scripted_server_get_port (server));
+  GXmppStreamConfig *stream = gxmpp_session_config_get_stream_config (gxmpp_session_get_config (session));
+
+  gxmpp_stream_config_set_server_address (stream, address);
+  memset (out, 0, sizeof *out);
+  gxmpp_session_reconnect_async (session, NULL, on_reconnect_done, out);
+  WAIT_UNTIL (out->done);
+  return server;
+}
+
+static char *
+message_id (ScriptedServer *server,
+            guint           nth)
+{
+  g_autoptr(GXmppNode) message = scripted_server_nth_received (server, "message", nth);
+
+  g_assert_nonnull (message);
+  return g_strdup (gxmpp_node_get_attribute (message, "id"));
+}
+
+/* XEP-0198 section 5: <resumed h='1'/> confirms the first message; the
+ * second goes again, as it was, before anything new, and its ack
+ * confirms it. Nothing is bound or enabled again. */
+static void
+test_sm_resume (void)
+{
+  const char *script[] = {
+    AFTER_LOGIN_SM, "expect resume", "send <resumed " NS_SM_ATTR " previd='sm-1' h='1'/>",
+    "expect message", "expect r", SERVER_ACK ("2"), "wait-close", NULL
+  };
+  g_autoptr(ScriptedServer) first_server = NULL;
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GXmppSession) session = NULL;
+  g_autoptr(GXmppNode) resume = NULL;
+  g_autofree char *lost_id = NULL;
+  g_autofree char *resent_id = NULL;
+  SessionSendResult sent[2];
+  ReconnectResult reconnected;
+  SessionWatch watch;
+
+  session = connect_and_lose (&first_server, sent, &watch);
+  server = reconnect_to (session, script, &reconnected);
+
+  resume = scripted_server_nth_received (server, "resume", 0);
+  g_assert_nonnull (resume);
+  g_assert_cmpstr (gxmpp_node_get_attribute (resume, "previd"), ==, "sm-1");
+  g_assert_cmpstr (gxmpp_node_get_attribute (resume, "h"), ==, "0");
+
+  if (g_error_matches (reconnected.error, GXMPP_STREAM_ERROR, GXMPP_STREAM_ERROR_UNDEFINED_CONDITION))
+    {
+      /* BUG: gxmpp-session.c start_attempt() marks every queued entry
+       * unwritten (sm.n_unwritten = queue.length) while 'sent' still
+       * counts them, so gxmpp_sm_resumed() -> gxmpp_sm_ack() sees no
+       * unacknowledged entry and takes any 'h' above the last one for
+       * handled-count-too-high. */
+      g_test_incomplete ("resuming fails with handled-count-too-high whenever <resumed h/> "
+                         "confirms stanzas the previous stream had not had acknowledged "
+                         "(gxmpp-session.c start_attempt sets sm.n_unwritten = queue.length)");
+      WAIT_UNTIL (watch.closed > 0 && sent[0].done && sent[1].done);
+      g_clear_error (&reconnected.error);
+      g_clear_error (&sent[0].error);
+      g_clear_error (&sent[1].error);
+      session_watch_clear (&watch);
+      return;
+    }
+  g_assert_no_error (reconnected.error);
+  g_assert_true (reconnected.ok);
+  g_assert_cmpuint (watch.reconnected, ==, 1);
+  g_assert_cmpuint (watch.resumed, ==, 1);
+  g_assert_cmpint (gxmpp_session_get_state (session), ==, GXMPP_SESSION_STATE_READY);
+
+  WAIT_UNTIL (sent[0].done && sent[1].done);
+  g_assert_true (sent[0].ok);
+  g_assert_true (sent[1].ok);
+  g_assert_null (scripted_server_get_error (server));
+  /* The second message again, with its id; no bind, no <enable/>. */
+  lost_id = message_id (first_server, 1);
+  resent_id = message_id (server, 0);
+  g_assert_cmpstr (resent_id, ==, lost_id);
+  g_assert_cmpuint (scripted_server_count_received (server, "message"), ==, 1);
+  g_assert_false (scripted_server_received (server, "iq"));
+  g_assert_false (scripted_server_received (server, "enable"));
+  close_session (session, server);
+  session_watch_clear (&watch);
+}
+
+/* <failed h='1'/>: a fresh stream (bound and enabled again); the server
+ * said it had the first message, so only the second goes again, with its
+ * id and a <delay/> (XEP-0198 section 4, XEP-0203). */
+static void
+test_sm_resume_failed (void)
+{
+  const char *script[] = {
+    AFTER_LOGIN_SM, "expect resume",
+    "send <failed " NS_SM_ATTR " h='1'><item-not-found xmlns='" NS_STANZAS "'/></failed>",
+    "expect iq", BIND_RESULT (JULIET), "expect enable", ENABLED,
+    "expect message", SERVER_ACK ("1"), "wait-close", NULL
+  };
+  g_autoptr(ScriptedServer) first_server = NULL;
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GXmppSession) session = NULL;
+  g_autoptr(GXmppNode) resent = NULL;
+  g_autoptr(GXmppNode) bind = NULL;
+  g_autofree char *lost_id = NULL;
+  SessionSendResult sent[2];
+  ReconnectResult reconnected;
+  SessionWatch watch;
+
+  session = connect_and_lose (&first_server, sent, &watch);
+  server = reconnect_to (session, script, &reconnected);
+  g_assert_no_error (reconnected.error);
+  g_assert_true (reconnected.ok);
+  g_assert_cmpuint (watch.reconnected, ==, 1);
+  g_assert_cmpuint (watch.resumed, ==, 0);
+
+  /* Bound again to the same resource. */
+  bind = bind_request (server, 0);
+  g_assert_cmpstr (gxmpp_node_get_child_text (bind, "resource", "urn:ietf:params:xml:ns:xmpp-bind"), ==, "balcony");
+
+  WAIT_UNTIL (scripted_server_received (server, "r"));
+  if (scripted_server_count_received (server, "message") != 1)
+    {
+      /* BUG: the same cause as in test_sm_resume(): resend_unconfirmed()
+       * cannot take the 'h' of <failed/> (gxmpp_sm_ack() fails) and
+       * sends everything again. */
+      g_test_incomplete ("after <failed h='1'/> the session ignores 'h' and sends again what the "
+                         "server confirmed (gxmpp-session.c start_attempt sets "
+                         "sm.n_unwritten = queue.length)");
+      close_session (session, server);
+      g_clear_error (&sent[1].error);
+      session_watch_clear (&watch);
+      return;
+    }
+
+  /* The first was confirmed by <failed h='1'/>, the second by the ack on
+   * the new stream. */
+  WAIT_UNTIL (sent[0].done && sent[1].done);
+  g_assert_true (sent[0].ok);
+  g_assert_true (sent[1].ok);
+  g_assert_null (scripted_server_get_error (server));
+  lost_id = message_id (first_server, 1);
+  resent = scripted_server_nth_received (server, "message", 0);
+  g_assert_cmpstr (gxmpp_node_get_attribute (resent, "id"), ==, lost_id);
+  g_assert_nonnull (gxmpp_node_get_child (resent, "delay", "urn:xmpp:delay"));
+  g_assert_nonnull (gxmpp_node_get_attribute (gxmpp_node_get_child (resent, "delay", "urn:xmpp:delay"), "stamp"));
+  assert_sent_after_enable (server, "message r");
+  close_session (session, server);
+  session_watch_clear (&watch);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1546,6 +2442,23 @@ main (int argc, char **argv)
 
   g_test_add_func ("/session-scripted/stall/timeout-during-sasl", test_timeout_during_sasl);
   g_test_add_func ("/session-scripted/stall/cancel-during-sasl", test_cancel_during_sasl);
+
+  g_test_add_func ("/session-scripted/sm/answers-requests", test_sm_answers_requests);
+  g_test_add_func ("/session-scripted/sm/stanza-before-enabled", test_sm_stanza_before_enabled);
+  g_test_add_func ("/session-scripted/sm/duplicates", test_sm_duplicates);
+  g_test_add_func ("/session-scripted/sm/requests-acks", test_sm_requests_acks);
+  g_test_add_func ("/session-scripted/sm/ack-batch", test_sm_ack_batch);
+  g_test_add_func ("/session-scripted/sm/ack-too-high", test_sm_ack_too_high);
+  g_test_add_func ("/session-scripted/sm/ack-unparsable", test_sm_ack_unparsable);
+  g_test_add_func ("/session-scripted/sm/queue-full", test_sm_queue_full);
+  g_test_add_func ("/session-scripted/sm/queue-full-bytes", test_sm_queue_full_bytes);
+  g_test_add_func ("/session-scripted/sm/ack-timeout", test_sm_ack_timeout);
+  g_test_add_func ("/session-scripted/sm/ack-while-closing", test_sm_ack_while_closing);
+  g_test_add_func ("/session-scripted/sm/resume", test_sm_resume);
+  g_test_add_func ("/session-scripted/sm/resume-failed", test_sm_resume_failed);
+
+  g_test_add_func ("/session-scripted/liveness/keepalive-whitespace", test_keepalive_whitespace);
+  g_test_add_func ("/session-scripted/liveness/ping-timeout", test_ping_timeout);
 
   status = g_test_run ();
   session_wait_for_streams ();

@@ -25,6 +25,7 @@ struct _ScriptedServer
   gboolean done;
   char *error;
   GPtrArray *received;
+  GString *raw;                 /* every byte the client sent, after TLS */
 
   GIOStream *io;
   GXmppXmlReader *reader;
@@ -203,6 +204,8 @@ handle_read (ScriptedServer *self,
     return;
   self->reading = FALSE;
 
+  if (n > 0)
+    g_string_append_len (self->raw, (const char *) self->buffer, n);
   if (n <= 0)
     self->peer_closed = TRUE;
   else if (!gxmpp_xml_reader_feed (self->reader, (const char *) self->buffer, n, &error))
@@ -508,6 +511,7 @@ scripted_server_new (const char * const *script)
 
   self->script = g_strdupv ((char **) script);
   self->received = g_ptr_array_new_with_free_func (g_free);
+  self->raw = g_string_new (NULL);
   self->cancellable = g_cancellable_new ();
   self->context = g_main_context_ref_thread_default ();
   self->reader = gxmpp_xml_reader_new ("jabber:client");
@@ -548,6 +552,7 @@ server_clear (ScriptedServer *self)
   g_queue_clear_full (&self->events, (GDestroyNotify) event_free);
   gxmpp_xml_reader_free (self->reader);
   g_ptr_array_unref (self->received);
+  g_string_free (self->raw, TRUE);
   g_strfreev (self->script);
   g_object_unref (self->cancellable);
   g_main_context_unref (self->context);
@@ -594,6 +599,12 @@ GPtrArray *
 scripted_server_get_received (ScriptedServer *server)
 {
   return server->received;
+}
+
+GString *
+scripted_server_get_raw (ScriptedServer *server)
+{
+  return server->raw;
 }
 
 gboolean

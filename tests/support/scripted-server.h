@@ -66,6 +66,9 @@ gboolean scripted_server_is_done (ScriptedServer *server);
 const char *scripted_server_get_error (ScriptedServer *server);
 /* The elements the client sent, serialised, in order. */
 GPtrArray *scripted_server_get_received (ScriptedServer *server);
+/* Every byte the client sent, as read (the plaintext, over TLS): stream
+ * headers, elements, and the whitespace between them. */
+GString *scripted_server_get_raw (ScriptedServer *server);
 /* Whether the client sent an element with this local name. */
 gboolean scripted_server_received (ScriptedServer *server,
                                    const char     *name);
