@@ -227,6 +227,48 @@ class TestResume(ReconnectTestCase):
         self.assertEqual(at_bob.bodies, ["from alice", MARKER])
         self.assertEqual(sent, {"value": True})
 
+    def test_refused_then_resumed(self):
+        # The server is out of reach for a moment (two attempts refused),
+        # much less than the five seconds it keeps a lost session: the
+        # attempt that gets through resumes the stream.
+        proxy = self.start_proxy(server)
+        policy = GXmpp.ReconnectPolicy.new_full(100, 2000, 2.0, 0.5, 0)
+        alice, at_alice = self.connect_via(server, proxy, "alice", policy)
+        bob, at_bob = self.connect_direct(server, "bob")
+        alice_jid = alice.get_jid()
+
+        for body in bodies(1, 3):
+            bob.send(chat(alice_jid, body))
+        self.wait_until(lambda: len(at_alice.bodies) >= 3, "messages 1 to 3 at alice")
+
+        proxy.set_refuse(True)
+        proxy.cut()
+        self.wait_disconnected(alice, at_alice)
+        accepted = proxy.accepted
+        for body in bodies(4, 5):
+            bob.send(chat(alice_jid, body))
+        sent = self.send_async(alice, chat(bob.get_jid(), "from alice"))
+        # Each attempt changes the state, which wakes the wait.
+        self.wait_until(lambda: proxy.accepted >= accepted + 2, "two refused attempts")
+        self.assertEqual(at_alice.reconnected, [])
+        proxy.set_refuse(False)
+
+        self.wait_until(lambda: at_alice.reconnected, "alice reconnected")
+        self.wait_until(lambda: at_bob.bodies and sent, "alice's message and its confirmation")
+        self.marker(bob, alice.get_jid(), at_alice)
+        self.marker(alice, bob.get_jid(), at_bob)
+
+        self.assertEqual(at_alice.reconnected, [True],
+                         f"alice's JID {alice_jid.to_string()} -> {alice.get_jid().to_string()}; "
+                         f"her messages: {at_alice.bodies}")
+        self.assertTrue(alice.get_jid().equal(alice_jid))
+        self.assertEqual(at_alice.states[:3], [State.CONNECTING, State.READY, State.DISCONNECTED])
+        self.assertEqual(at_alice.states[-2:], [State.RESUMING, State.READY])
+        self.assertNotIn(State.READY, at_alice.states[2:-1])
+        self.assertEqual(at_alice.bodies, bodies(1, 5) + [MARKER])
+        self.assertEqual(at_bob.bodies, ["from alice", MARKER])
+        self.assertEqual(sent, {"value": True})
+
 
 class TestWithoutPolicy(ReconnectTestCase):
     def test_reconnect_by_hand(self):
@@ -271,7 +313,9 @@ class TestWithoutPolicy(ReconnectTestCase):
 
 class TestFailedResumption(ReconnectTestCase):
     def test_server_forgot(self):
-        forgetful = XmppTestServer("prosody", ["--smacks", "--resume-timeout", "1", "--offline"])
+        # Debug logging: the log shows the server refusing the resumption.
+        forgetful = XmppTestServer("prosody", ["--smacks", "--resume-timeout", "1", "--offline",
+                                               "--log-level", "debug"])
         self.addCleanup(forgetful.close)
         proxy = self.start_proxy(forgetful)
         policy = GXmpp.ReconnectPolicy.new_full(100, 2000, 2.0, 0.5, 0)
@@ -311,6 +355,14 @@ class TestFailedResumption(ReconnectTestCase):
 
         self.assertEqual(at_alice.reconnected, [False])
         self.assertEqual(alice.props.state, State.READY)
+        # A fresh stream because the server refused to resume the old one
+        # (mod_smacks: "Tried to resume old expired session"), not because
+        # alice did not ask.
+        with open(forgetful.log_path, encoding="utf-8", errors="replace") as log:
+            smacks = [line.rstrip("\n") for line in log if "smacks" in line or "resum" in line]
+        self.assertTrue(any("Tried to resume old expired session" in line for line in smacks),
+                        "the server never refused a <resume/>; its mod_smacks log:\n" +
+                        "\n".join(smacks[-12:]))
         self.assertEqual(at_alice.states[:3], [State.CONNECTING, State.READY, State.DISCONNECTED])
         self.assertEqual(at_alice.states[-1], State.READY)
         self.assertNotIn(State.READY, at_alice.states[2:-1])
