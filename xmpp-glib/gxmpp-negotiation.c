@@ -53,14 +53,7 @@ gxmpp_negotiation_clear (GXmppNegotiation *negotiation)
   g_clear_object (&negotiation->stream_config);
   g_clear_object (&negotiation->auth);
   g_clear_pointer (&negotiation->domain, g_free);
-  g_clear_object (&negotiation->stream);
-  g_clear_pointer (&negotiation->features, gxmpp_node_unref);
-  g_clear_pointer (&negotiation->jid, gxmpp_jid_unref);
-  g_clear_pointer (&negotiation->mechanism, g_free);
-  g_clear_pointer (&negotiation->resource, g_free);
-  g_clear_pointer (&negotiation->sm_resume_id, g_free);
-  g_clear_pointer (&negotiation->sm_resume_jid, gxmpp_jid_unref);
-  g_clear_pointer (&negotiation->sm_id, g_free);
+  gxmpp_negotiation_reset (negotiation, NULL, NULL, 0);
 }
 
 void

@@ -1248,7 +1248,7 @@ send_node (GXmppSession  *self,
               if (gxmpp_stream_write (self->negotiation.stream, node, &write_error))
                 return TRUE;
             }
-          else if (gxmpp_stream_write_sized (self->negotiation.stream, node, &bytes, &write_error))
+          else if (gxmpp_stream_write (self->negotiation.stream, node, &write_error))
             {
               GCancellable *cancellable = g_task_get_cancellable (owned);
 
@@ -1257,22 +1257,21 @@ send_node (GXmppSession  *self,
               return TRUE;
             }
         }
-      else
+      else if (gxmpp_sm_next_unwritten (&self->sm) == NULL)
         {
-          /* The size limit counts this stanza too: refused before it is
-           * written. */
-          g_autoptr(GString) text = g_string_new (NULL);
-
-          if (!gxmpp_xml_write_stream_element (text, node, GXMPP_NS_CLIENT, error) ||
-              !gxmpp_sm_check_room (&self->sm, text->len, error))
+          if (!gxmpp_sm_check_room (&self->sm, 0, error))
             return FALSE;
-          if (gxmpp_sm_next_unwritten (&self->sm) == NULL &&
-              gxmpp_stream_write_sized (self->negotiation.stream, node, &bytes, &write_error))
+          /* Serialised once, straight into the stream; a stanza bigger than
+           * the room left in the queue is taken back unwritten. */
+          if (gxmpp_stream_write_within (self->negotiation.stream, node,
+                                         self->sm.max_bytes - self->sm.bytes, &bytes, &write_error))
             {
               gxmpp_sm_push (&self->sm, node, bytes, g_steal_pointer (&owned), TRUE);
               request_ack_soon (self);
               return TRUE;
             }
+          if (write_error == NULL && !gxmpp_sm_check_room (&self->sm, bytes, error))
+            return FALSE;
         }
 
       /* A stanza XML cannot carry is the caller's mistake; anything else
@@ -2644,9 +2643,7 @@ flush_unwritten (GXmppSession *self)
 
   while ((entry = gxmpp_sm_next_unwritten (&self->sm)) != NULL)
     {
-      gsize bytes;
-
-      if (!gxmpp_stream_write_sized (self->negotiation.stream, entry->node, &bytes, NULL))
+      if (!gxmpp_stream_write (self->negotiation.stream, entry->node, NULL))
         return;
       gxmpp_sm_wrote (&self->sm, entry);
     }

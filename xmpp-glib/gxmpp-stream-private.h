@@ -40,11 +40,14 @@ gsize gxmpp_stream_get_unwritten (GXmppStream *stream);
 guint64 gxmpp_stream_get_bytes_queued (GXmppStream *stream);
 guint64 gxmpp_stream_get_bytes_received (GXmppStream *stream);
 
-/* gxmpp_stream_write(), telling how many bytes @element took. */
-gboolean gxmpp_stream_write_sized (GXmppStream  *stream,
-                                   GXmppNode    *element,
-                                   gsize        *bytes,
-                                   GError      **error);
+/* gxmpp_stream_write(), telling in @bytes how many bytes @element takes;
+ * if more than @max_bytes, it is not written and FALSE is returned with
+ * no error. */
+gboolean gxmpp_stream_write_within (GXmppStream  *stream,
+                                    GXmppNode    *element,
+                                    gsize         max_bytes,
+                                    gsize        *bytes,
+                                    GError      **error);
 
 /* Waits until everything queued so far has been written (finish with
  * gxmpp_stream_write_finish()). */

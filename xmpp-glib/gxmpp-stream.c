@@ -1008,6 +1008,19 @@ gxmpp_stream_write (GXmppStream  *stream,
   return TRUE;
 }
 
+/* Completes @task (taken) once everything queued so far is written. */
+static void
+wait_written (GXmppStream *stream,
+              GTask       *task)
+{
+  WriteWaiter *waiter = g_new (WriteWaiter, 1);
+
+  waiter->end = stream->queued;
+  waiter->task = task;
+  g_queue_push_tail (&stream->write_waiters, waiter);
+  start_writing (stream);
+}
+
 /**
  * gxmpp_stream_write_async:
  * @stream: a stream
@@ -1028,8 +1041,6 @@ gxmpp_stream_write_async (GXmppStream         *stream,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
-  WriteWaiter *waiter;
-
   g_return_if_fail (GXMPP_IS_STREAM (stream));
   g_return_if_fail (element != NULL);
 
@@ -1044,11 +1055,7 @@ gxmpp_stream_write_async (GXmppStream         *stream,
       return;
     }
 
-  waiter = g_new (WriteWaiter, 1);
-  waiter->end = stream->queued;
-  waiter->task = g_steal_pointer (&task);
-  g_queue_push_tail (&stream->write_waiters, waiter);
-  start_writing (stream);
+  wait_written (stream, g_steal_pointer (&task));
 }
 
 void
@@ -1058,7 +1065,6 @@ gxmpp_stream_wait_written_async (GXmppStream         *stream,
                                  gpointer             user_data)
 {
   g_autoptr(GTask) task = g_task_new (stream, cancellable, callback, user_data);
-  WriteWaiter *waiter;
 
   g_task_set_source_tag (task, gxmpp_stream_write_async);
   g_task_set_name (task, "[gxmpp] wait until written");
@@ -1075,11 +1081,7 @@ gxmpp_stream_wait_written_async (GXmppStream         *stream,
       return;
     }
 
-  waiter = g_new (WriteWaiter, 1);
-  waiter->end = stream->queued;
-  waiter->task = g_steal_pointer (&task);
-  g_queue_push_tail (&stream->write_waiters, waiter);
-  start_writing (stream);
+  wait_written (stream, g_steal_pointer (&task));
 }
 
 /**
@@ -1128,16 +1130,24 @@ gxmpp_stream_get_bytes_received (GXmppStream *stream)
 }
 
 gboolean
-gxmpp_stream_write_sized (GXmppStream  *stream,
-                          GXmppNode    *element,
-                          gsize        *bytes,
-                          GError      **error)
+gxmpp_stream_write_within (GXmppStream  *stream,
+                           GXmppNode    *element,
+                           gsize         max_bytes,
+                           gsize        *bytes,
+                           GError      **error)
 {
-  guint64 before = stream->queued;
+  gsize start = stream->out_pending->len;
 
   if (!queue_element (stream, element, error))
     return FALSE;
-  *bytes = (gsize) (stream->queued - before);
+  *bytes = stream->out_pending->len - start;
+  if (*bytes > max_bytes)
+    {
+      /* Taken back: nothing of it has left the pending buffer. */
+      g_string_truncate (stream->out_pending, start);
+      stream->queued -= *bytes;
+      return FALSE;
+    }
   start_writing (stream);
   return TRUE;
 }
