@@ -21,11 +21,18 @@ typedef struct {
   SessionWatch watch;
   GPtrArray *bodies;           /* char *: the bodies of messages received, in order */
   guint next_expected;         /* stress: the next message number from the peer */
+  guint last_live;             /* stress: the last without a <delay/>, and with one */
+  guint last_delayed;
+  guint8 *seen;                /* stress: how often each number came */
+  guint duplicates;
+  guint flow_out_of_order;     /* stress: out of order within its flow */
+  guint stress_total;          /* stress: numbers go up to this, excluded */
   guint received;              /* stress: messages received */
   guint out_of_order;          /* stress: messages not the one expected */
   guint sent;                  /* stress: messages sent */
   guint confirmed;             /* stress: send_async completed with success */
   guint failed;                /* stress: send_async failed */
+  guint bounced;               /* stress: error replies to messages sent */
   guint in_flight;
 } Peer;
 
@@ -72,10 +79,11 @@ send_presence (GXmppSession *session)
 /* Connects @name (through a new proxy if @via_proxy) with @config (NULL:
  * config_for()), and sends the initial presence. */
 static Peer *
-peer_connect (GXmppTestServer    *server,
-              const char         *name,
-              gboolean            via_proxy,
-              GXmppSessionConfig *config)
+peer_connect_as (GXmppTestServer    *server,
+                 const char         *name,
+                 const char         *resource,
+                 gboolean            via_proxy,
+                 GXmppSessionConfig *config)
 {
   Peer *peer = g_new0 (Peer, 1);
   g_autoptr(GXmppAuth) auth = gxmpp_auth_new_password (name, gxmpp_test_server_get_password (server, name));
@@ -100,7 +108,7 @@ peer_connect (GXmppTestServer    *server,
       gxmpp_stream_config_set_server_address (gxmpp_session_config_get_stream_config (config), address);
     }
 
-  gxmpp_auth_set_resource (auth, "test");
+  gxmpp_auth_set_resource (auth, resource);
   gxmpp_session_new_async (gxmpp_test_server_get_domain (server), config, auth, NULL,
                            session_connect_cb, &out);
   WAIT_UNTIL (out.done);
@@ -110,6 +118,15 @@ peer_connect (GXmppTestServer    *server,
   g_signal_connect (peer->session, "message", G_CALLBACK (on_message), peer);
   send_presence (peer->session);
   return peer;
+}
+
+static Peer *
+peer_connect (GXmppTestServer    *server,
+              const char         *name,
+              gboolean            via_proxy,
+              GXmppSessionConfig *config)
+{
+  return peer_connect_as (server, name, "test", via_proxy, config);
 }
 
 static void
@@ -128,6 +145,7 @@ peer_free (Peer *peer)
   session_watch_clear (&peer->watch);
   g_clear_pointer (&peer->proxy, gxmpp_fault_proxy_free);
   g_ptr_array_unref (peer->bodies);
+  g_free (peer->seen);
   g_free (peer->name);
   g_free (peer);
 }
@@ -186,6 +204,9 @@ assert_state_seen (Peer              *peer,
 }
 
 static const char * const smacks_options[] = { "--smacks", "--offline", NULL };
+/* Prosody drops the oldest unacked stanzas of a session beyond its queue
+ * size (500 by default): the stress run sends faster than that. */
+static const char * const stress_options[] = { "--smacks", "--offline", "--smacks-queue", "20000", NULL };
 
 /* The proxy cuts alice's connection (no FIN): she resumes the stream.
  * What bob sent meanwhile arrives once and in order, what she sent
@@ -238,6 +259,94 @@ test_resume_after_cut (void)
   g_assert_cmpuint (bob->watch.disconnected, ==, 0);
 }
 
+static void
+on_roster_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  SessionSendResult *out = user_data;
+
+  if (g_task_get_source_tag (G_TASK (result)) == gxmpp_roster_fetch_async)
+    out->ok = gxmpp_roster_fetch_finish (GXMPP_ROSTER (source), result, &out->error);
+  else
+    out->ok = gxmpp_roster_add_finish (GXMPP_ROSTER (source), result, &out->error);
+  out->done = TRUE;
+}
+
+static void
+roster_add (GXmppRoster *roster,
+            const char  *address)
+{
+  g_autoptr(GXmppJid) jid = gxmpp_jid_new (address, NULL);
+  SessionSendResult out = { 0 };
+
+  gxmpp_roster_add_async (roster, jid, NULL, NULL, NULL, on_roster_done, &out);
+  WAIT_UNTIL (out.done);
+  g_assert_no_error (out.error);
+}
+
+static gboolean
+roster_has (GXmppRoster *roster,
+            const char  *address)
+{
+  g_autoptr(GXmppJid) jid = gxmpp_jid_new (address, NULL);
+  g_autoptr(GXmppRosterItem) item = gxmpp_roster_lookup (roster, jid);
+
+  return item != NULL;
+}
+
+/* Alice's roster follows changes another of her resources makes while
+ * her connection is down: on a resumed stream through the pushes the
+ * server kept for her, on a fresh one (the server forgot the stream) by
+ * fetching itself again. */
+static void
+test_roster_after_reconnecting (void)
+{
+  const char * const options[] = { "--smacks", "--resume-timeout", "1", NULL };
+  g_autoptr(GXmppTestServer) server = gxmpp_test_server_start_or_skip ("prosody", options);
+  g_autoptr(Peer) alice = NULL;
+  g_autoptr(Peer) other = NULL;
+  g_autoptr(GXmppRoster) roster = NULL;
+  g_autoptr(GXmppRoster) other_roster = NULL;
+  SessionSendResult fetched = { 0 };
+  gint64 until;
+
+  if (server == NULL)
+    return;
+  alice = peer_connect (server, "alice", TRUE, NULL);
+  other = peer_connect_as (server, "alice", "other", FALSE, NULL);
+  roster = gxmpp_roster_new (alice->session, NULL);
+  other_roster = gxmpp_roster_new (other->session, NULL);
+  gxmpp_roster_fetch_async (roster, NULL, on_roster_done, &fetched);
+  WAIT_UNTIL (fetched.done);
+  g_assert_no_error (fetched.error);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (roster)), ==, 0);
+
+  /* A short cut: the stream is resumed, the push comes with it. */
+  gxmpp_fault_proxy_set_refuse (alice->proxy, TRUE);
+  gxmpp_fault_proxy_cut (alice->proxy);
+  WAIT_UNTIL (alice->watch.disconnected == 1);
+  roster_add (other_roster, "dave@localhost");
+  gxmpp_fault_proxy_set_refuse (alice->proxy, FALSE);
+  WAIT_UNTIL (alice->watch.reconnected == 1 && roster_has (roster, "dave@localhost"));
+  g_assert_cmpuint (alice->watch.resumed, ==, 1);
+
+  /* A long one: the server gives up the stream (and the push) after a
+   * second; the fresh stream brings the roster again. */
+  gxmpp_fault_proxy_set_refuse (alice->proxy, TRUE);
+  gxmpp_fault_proxy_cut (alice->proxy);
+  WAIT_UNTIL (alice->watch.disconnected == 2);
+  roster_add (other_roster, "carol@localhost");
+  until = g_get_monotonic_time () + 2500 * 1000;
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, TRUE);
+  gxmpp_fault_proxy_set_refuse (alice->proxy, FALSE);
+  WAIT_UNTIL (alice->watch.reconnected == 2 && roster_has (roster, "carol@localhost"));
+  g_assert_cmpuint (alice->watch.resumed, ==, 1);
+  g_assert_true (roster_has (roster, "dave@localhost"));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (roster)), ==, 2);
+}
+
 /* The stress run: two accounts exchange messages (each sends half)
  * while the proxies cut their connections at random points and the
  * server restarts; in the end each side's application has seen every
@@ -277,19 +386,53 @@ on_stress_message (GXmppSession *session,
 {
   Peer *peer = user_data;
   const char *body = gxmpp_message_get_body (message, NULL);
+  GXmppNode *delay;
   guint64 n = 0;
 
   if (body == NULL || !g_ascii_string_to_unsigned (body, 10, 1, G_MAXUINT, &n, NULL))
     return FALSE;
+  /* The server gave up a message of this peer's (it bounces what it
+   * could not deliver): not one from the other peer. */
+  if (gxmpp_message_get_message_type (message) == GXMPP_MESSAGE_TYPE_ERROR)
+    {
+      if (peer->bounced < 10)
+        g_test_message ("%s: message %" G_GUINT64_FORMAT " came back as an error", peer->name, n);
+      peer->bounced++;
+      return TRUE;
+    }
   peer->received++;
-  if (n == peer->next_expected)
-    peer->next_expected++;
-  else
+  if (n >= peer->stress_total || peer->seen[n]++ > 0)
+    {
+      if (peer->duplicates < 10)
+        g_test_message ("%s: got message %" G_GUINT64_FORMAT " again", peer->name, n);
+      peer->duplicates++;
+      return TRUE;
+    }
+  if (n != peer->next_expected)
     {
       if (peer->out_of_order < 10)
         g_test_message ("%s: got message %" G_GUINT64_FORMAT ", expected %u", peer->name, n,
                         peer->next_expected);
       peer->out_of_order++;
+    }
+  /* The first number not seen yet. */
+  while (peer->next_expected < peer->stress_total && peer->seen[peer->next_expected])
+    peer->next_expected++;
+  /* Each of the flows in order: what came live (or resent by the sender,
+   * with a XEP-0203 <delay/> without 'from'), and what the server kept and
+   * delivered later (with a <delay/> from the server). */
+  delay = gxmpp_node_get_child (gxmpp_stanza_get_node (GXMPP_STANZA (message)), "delay", GXMPP_NS_DELAY);
+  if (delay != NULL && gxmpp_node_get_attribute (delay, "from") != NULL)
+    {
+      if (n < peer->last_delayed)
+        peer->flow_out_of_order++;
+      peer->last_delayed = n;
+    }
+  else
+    {
+      if (n < peer->last_live)
+        peer->flow_out_of_order++;
+      peer->last_live = n;
     }
   return TRUE;
 }
@@ -340,7 +483,8 @@ stress (const char         *kind,
         guint               total,
         guint               n_cuts,
         guint               n_restarts,
-        guint               outage_ms)
+        guint               outage_ms,
+        gboolean            strict_order)
 {
   g_autoptr(GXmppTestServer) server = gxmpp_test_server_start_or_skip (kind, options);
   g_autoptr(Peer) alice = NULL;
@@ -352,7 +496,8 @@ stress (const char         *kind,
   guint next_fault = 0;
   Peer *pending = NULL;
   guint pending_before = 0;
-  gint64 start, deadline;
+  gint64 start, deadline, last_progress;
+  guint last_received = 0;
   GSource *tick;
   Pump to_bob, to_alice;
 
@@ -363,6 +508,9 @@ stress (const char         *kind,
   alice_jid = bare_of (server, "alice");
   bob_jid = bare_of (server, "bob");
   alice->next_expected = bob->next_expected = 1;
+  alice->stress_total = bob->stress_total = half + 1;
+  alice->seen = g_new0 (guint8, half + 1);
+  bob->seen = g_new0 (guint8, half + 1);
   g_signal_connect (alice->session, "message", G_CALLBACK (on_stress_message), alice);
   g_signal_connect (bob->session, "message", G_CALLBACK (on_stress_message), bob);
 
@@ -387,7 +535,7 @@ stress (const char         *kind,
   g_source_set_callback (tick, on_tick, NULL, NULL);
   g_source_attach (tick, NULL);
 
-  start = g_get_monotonic_time ();
+  start = last_progress = g_get_monotonic_time ();
   deadline = start + 400 * G_USEC_PER_SEC;
   while (alice->received < half || bob->received < half ||
          alice->confirmed + alice->failed < half || bob->confirmed + bob->failed < half ||
@@ -397,10 +545,19 @@ stress (const char         *kind,
         g_error ("%s: a session closed: %s", kind,
                  (alice->watch.closed ? alice : bob)->watch.reason != NULL
                    ? (alice->watch.closed ? alice : bob)->watch.reason->message : "(by the test)");
+      /* Everything confirmed and nothing more arriving: something is lost. */
+      if (alice->received + bob->received != last_received)
+        {
+          last_received = alice->received + bob->received;
+          last_progress = g_get_monotonic_time ();
+        }
+      if (alice->confirmed == half && bob->confirmed == half && next_fault == faults->len &&
+          g_get_monotonic_time () - last_progress > 30 * G_USEC_PER_SEC)
+        deadline = 0;
       if (g_get_monotonic_time () > deadline)
-        g_error ("%s: after 400 s: alice sent %u (%u confirmed, %u failed), got %u; "
+        g_error ("%s: after %.0f s: alice sent %u (%u confirmed, %u failed), got %u; "
                  "bob sent %u (%u confirmed, %u failed), got %u", kind,
-                 alice->sent, alice->confirmed, alice->failed, alice->received,
+                 (g_get_monotonic_time () - start) / 1e6, alice->sent, alice->confirmed, alice->failed, alice->received,
                  bob->sent, bob->confirmed, bob->failed, bob->received);
 
       /* Sending pauses at a fault's point until the fault is made (but
@@ -471,10 +628,26 @@ stress (const char         *kind,
 
   g_assert_cmpuint (alice->failed, ==, 0);
   g_assert_cmpuint (bob->failed, ==, 0);
-  g_assert_cmpuint (alice->out_of_order, ==, 0);
-  g_assert_cmpuint (bob->out_of_order, ==, 0);
+  g_assert_cmpuint (alice->bounced, ==, 0);
+  g_assert_cmpuint (bob->bounced, ==, 0);
+  /* Every message exactly once... */
+  g_assert_cmpuint (alice->duplicates, ==, 0);
+  g_assert_cmpuint (bob->duplicates, ==, 0);
   g_assert_cmpuint (alice->received, ==, half);
   g_assert_cmpuint (bob->received, ==, half);
+  /* ...and in order, where the server keeps the order: ejabberd 23.01
+   * delivers what it stored for a fresh stream after messages that came
+   * live meanwhile, and batches stored by successive sessions mixed. */
+  g_test_message ("%s: out of order: alice %u, bob %u; within their flow (live or stored): "
+                  "alice %u, bob %u", kind, alice->out_of_order, bob->out_of_order,
+                  alice->flow_out_of_order, bob->flow_out_of_order);
+  if (strict_order)
+    {
+      g_assert_cmpuint (alice->out_of_order, ==, 0);
+      g_assert_cmpuint (bob->out_of_order, ==, 0);
+      g_assert_cmpuint (alice->flow_out_of_order, ==, 0);
+      g_assert_cmpuint (bob->flow_out_of_order, ==, 0);
+    }
   g_assert_cmpuint (alice->next_expected, ==, half + 1);
   g_assert_cmpuint (bob->next_expected, ==, half + 1);
   g_assert_cmpuint (alice->watch.closed + bob->watch.closed, ==, 0);
@@ -502,18 +675,23 @@ stress_messages (guint normal)
 static void
 test_stress_prosody (void)
 {
-  /* 10,000 is the aim; see docs/api-notes.md for where it stands. */
-  stress ("prosody", smacks_options, stress_messages (1000), 20, 2, 0);
+  stress ("prosody", stress_options, stress_messages (10000), 20, 2, 0, TRUE);
 }
 
-static const char * const ejabberd_short_resume[] = { "--smacks", "--offline", "--resume-timeout", "1", NULL };
+/* ejabberd ends a session that has more unacknowledged stanzas than its
+ * max_ack_queue (5,000 by default): the offline messages it sends all at
+ * once to a fresh stream count too. */
+static const char * const ejabberd_short_resume[] = {
+  "--smacks", "--offline", "--resume-timeout", "1", "--smacks-queue", "20000", NULL
+};
 
 /* ejabberd forgets a stream after one second: each cut lasts longer, so
- * every resumption fails and the session starts afresh. */
+ * every resumption fails and the session starts afresh. Every message
+ * arrives exactly once; the order is ejabberd's (see above). */
 static void
 test_stress_ejabberd (void)
 {
-  stress ("ejabberd", ejabberd_short_resume, stress_messages (2000), 6, 0, 2500);
+  stress ("ejabberd", ejabberd_short_resume, stress_messages (10000), 8, 0, 2500, FALSE);
 }
 
 int
@@ -525,9 +703,11 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/reconnect/prosody/resume-after-cut", test_resume_after_cut);
+  g_test_add_func ("/reconnect/prosody/roster", test_roster_after_reconnecting);
   g_test_add_func ("/reconnect/prosody/stress", test_stress_prosody);
-  /* Not run by default yet: against ejabberd 23.01 with failed
-   * resumptions, a message goes missing (docs/api-notes.md). */
+  /* On request only: in one run of five (in the full suite, under load),
+   * two messages ejabberd 23.01 had acknowledged never reached the other
+   * account; not explained yet (docs/api-notes.md). */
   if (g_getenv ("GXMPP_TEST_EJABBERD_STRESS") != NULL)
     g_test_add_func ("/reconnect/ejabberd/stress", test_stress_ejabberd);
 

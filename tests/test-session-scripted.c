@@ -1652,15 +1652,58 @@ test_sm_stanza_before_enabled (void)
   WAIT_UNTIL (scripted_server_count_received (server, "a") == 1);
   g_assert_null (scripted_server_get_error (server));
   assert_client_ack (server, 0, "1");
-  if (data.messages != 2)
-    /* BUG: gxmpp-step-sm.c on_sm_answer() drops every element that is not
-     * the answer it waits for, stanzas included. */
-    g_test_incomplete ("a stanza that arrives between <enable/> and <enabled/> is dropped, "
-                       "never dispatched (gxmpp-step-sm.c, on_sm_answer)");
-  else
-    g_assert_cmpuint (data.messages, ==, 2);
+  g_assert_cmpuint (data.messages, ==, 2);
   close_session (session, server);
   session_watch_clear (&data.watch);
+}
+
+/* A stanza that comes before the session's result is the application's
+ * all the same: it is dispatched once the session is ready. */
+static void
+test_legacy_session_stanza_before_result (void)
+{
+  const char *script[] = {
+    START_TLS, PLAIN_LOGIN, FEATURES_BIND_SESSION (""), "expect iq", BIND_RESULT (JULIET),
+    "expect iq", "send <message from='romeo@montague.lit/orchard' type='chat'><body>early</body></message>",
+    "send <iq type='result' id='{id}'/>", "wait-close", NULL
+  };
+  g_autoptr(ScriptedServer) server = scripted_server_new (script);
+  g_autoptr(GXmppSessionConfig) config = session_config_for (scripted_server_get_port (server),
+                                                             GXMPP_TLS_POLICY_REQUIRE);
+  g_autoptr(GXmppAuth) auth = juliet_auth ();
+  g_autoptr(GXmppSession) session = NULL;
+  EarlyData data = { { 0 } };
+
+  gxmpp_session_new_async ("localhost", config, auth, NULL, on_connected_connect_handlers, &data);
+  WAIT_UNTIL (data.result.done);
+  g_assert_no_error (data.result.error);
+  session = g_steal_pointer (&data.result.session);
+  WAIT_UNTIL (data.messages == 1);
+  g_assert_true (sent_session_request (server));
+  close_session (session, server);
+  session_watch_clear (&data.watch);
+}
+
+/* A server that floods the client with stanzas before it is ready
+ * (here, before <enabled/>) is cut off: a negotiation keeps at most
+ * 1,000 of them for the application. */
+static void
+test_sm_early_flood (void)
+{
+  g_autoptr(GPtrArray) script = g_ptr_array_new ();
+  g_autoptr(ScriptedServer) server = NULL;
+  const char *start[] = { UNTIL_BIND_SM, BIND_RESULT (JULIET), "expect enable" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (start); i++)
+    g_ptr_array_add (script, (gpointer) start[i]);
+  for (guint i = 0; i < 1001; i++)
+    g_ptr_array_add (script, (gpointer) ROMEO_SAYS);
+  g_ptr_array_add (script, (gpointer) ENABLED);
+  g_ptr_array_add (script, (gpointer) "expect-close");
+  g_ptr_array_add (script, NULL);
+
+  server = connect_script_failing ((const char * const *) script->pdata, GXMPP_STREAM_ERROR,
+                                   GXMPP_STREAM_ERROR_POLICY_VIOLATION, "1000");
 }
 
 /* A message whose sender and id were seen before is not dispatched again
@@ -1690,6 +1733,52 @@ test_sm_duplicates (void)
   g_assert_cmpuint (messages, ==, 5);
   assert_client_ack (server, 0, "6");
   close_session (session, server);
+}
+
+/* The session remembers the messages of the last 8,192 (sender, id)
+ * pairs: a duplicate 2,048 messages later is still dropped. */
+static void
+test_sm_duplicate_window (void)
+{
+  g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) script = g_ptr_array_new ();
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GXmppSessionConfig) config = NULL;
+  g_autoptr(GXmppAuth) auth = juliet_auth ();
+  g_autoptr(GXmppSession) session = NULL;
+  const char *start[] = { READY_SM, SAYS_WITH_ID (ROMEO, "first") };
+  EarlyData data = { { 0 } };
+
+  for (guint i = 0; i < G_N_ELEMENTS (start); i++)
+    g_ptr_array_add (script, (gpointer) start[i]);
+  for (guint i = 1; i < 2048; i++)
+    {
+      char *line = g_strdup_printf ("send <message from='" ROMEO "' type='chat' id='m-%u'>"
+                                    "<body>hello</body></message>", i);
+
+      g_ptr_array_add (owned, line);
+      g_ptr_array_add (script, line);
+    }
+  g_ptr_array_add (script, (gpointer) SAYS_WITH_ID (ROMEO, "first"));
+  g_ptr_array_add (script, (gpointer) SERVER_REQUEST);
+  g_ptr_array_add (script, (gpointer) "expect a");
+  g_ptr_array_add (script, (gpointer) "wait-close");
+  g_ptr_array_add (script, NULL);
+
+  /* The handlers are connected before anything is dispatched. */
+  server = scripted_server_new ((const char * const *) script->pdata);
+  config = session_config_for (scripted_server_get_port (server), GXMPP_TLS_POLICY_REQUIRE);
+  gxmpp_session_new_async ("localhost", config, auth, NULL, on_connected_connect_handlers, &data);
+  WAIT_UNTIL (data.result.done);
+  g_assert_no_error (data.result.error);
+  session = g_steal_pointer (&data.result.session);
+  WAIT_UNTIL (scripted_server_count_received (server, "a") == 1);
+  g_assert_null (scripted_server_get_error (server));
+  /* The duplicate counts as handled, and is not the application's. */
+  assert_client_ack (server, 0, "2049");
+  g_assert_cmpuint (data.messages, ==, 2048);
+  close_session (session, server);
+  session_watch_clear (&data.watch);
 }
 
 /* After a batch of stanzas written in one turn of the main loop, one
@@ -2301,6 +2390,67 @@ test_sm_resume_failed (void)
   session_watch_clear (&watch);
 }
 
+/* The application sends from the callback of a send that <failed h='1'/>
+ * confirms: its stanza goes after what is resent, once, counted on the
+ * new stream. */
+static void
+on_first_confirmed_send_more (GObject      *source,
+                              GAsyncResult *result,
+                              gpointer      user_data)
+{
+  SessionSendResult *out = user_data;
+  g_autoptr(GXmppMessage) third = make_message ("third");
+  g_autoptr(GError) error = NULL;
+
+  session_send_cb (source, result, out);
+  g_assert_true (gxmpp_session_send (GXMPP_SESSION (source), GXMPP_STANZA (third), &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_sm_resume_failed_callback_sends (void)
+{
+  const char *first_script[] = { READY_SM, "expect message", "expect message", "expect r", "close", NULL };
+  const char *script[] = {
+    AFTER_LOGIN_SM, "expect resume",
+    "send <failed " NS_SM_ATTR " h='1'><item-not-found xmlns='" NS_STANZAS "'/></failed>",
+    "expect iq", BIND_RESULT (JULIET), "expect enable", ENABLED,
+    "expect message", "expect message", "expect r", SERVER_ACK ("2"), "wait-close", NULL
+  };
+  g_autoptr(ScriptedServer) first_server = NULL;
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GXmppSession) session = NULL;
+  g_autoptr(GXmppMessage) first = make_message ("first");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *body0 = NULL;
+  g_autofree char *body1 = NULL;
+  SessionSendResult sent[2] = { { 0 } };
+  ReconnectResult reconnected;
+  SessionWatch watch;
+
+  session = connect_script (first_script, GXMPP_TLS_POLICY_REQUIRE, &first_server, &error);
+  g_assert_no_error (error);
+  session_watch (&watch, session);
+  gxmpp_session_send_async (session, GXMPP_STANZA (first), NULL, on_first_confirmed_send_more, &sent[0]);
+  send_message_async (session, "second", &sent[1]);
+  WAIT_UNTIL (watch.disconnected > 0 && scripted_server_is_done (first_server));
+
+  server = reconnect_to (session, script, &reconnected);
+  g_assert_no_error (reconnected.error);
+  WAIT_UNTIL (sent[0].done && sent[1].done);
+  g_assert_true (sent[0].ok);
+  g_assert_true (sent[1].ok);
+  WAIT_UNTIL (scripted_server_received (server, "r"));
+  g_assert_null (scripted_server_get_error (server));
+  body0 = sent_body (server, 0);
+  body1 = sent_body (server, 1);
+  g_assert_cmpstr (body0, ==, "second");
+  g_assert_cmpstr (body1, ==, "third");
+  assert_sent_after_enable (server, "message message r");
+  close_session (session, server);
+  session_watch_clear (&watch);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -2354,6 +2504,8 @@ main (int argc, char **argv)
   g_test_add_func ("/session-scripted/bind/server-chosen", test_bind_server_chosen);
 
   g_test_add_func ("/session-scripted/legacy-session/required", test_legacy_session_required);
+  g_test_add_func ("/session-scripted/legacy-session/stanza-before-result",
+                   test_legacy_session_stanza_before_result);
   g_test_add_func ("/session-scripted/legacy-session/optional", test_legacy_session_optional);
   g_test_add_func ("/session-scripted/legacy-session/error", test_legacy_session_error);
 
@@ -2385,7 +2537,9 @@ main (int argc, char **argv)
 
   g_test_add_func ("/session-scripted/sm/answers-requests", test_sm_answers_requests);
   g_test_add_func ("/session-scripted/sm/stanza-before-enabled", test_sm_stanza_before_enabled);
+  g_test_add_func ("/session-scripted/sm/early-flood", test_sm_early_flood);
   g_test_add_func ("/session-scripted/sm/duplicates", test_sm_duplicates);
+  g_test_add_func ("/session-scripted/sm/duplicate-window", test_sm_duplicate_window);
   g_test_add_func ("/session-scripted/sm/requests-acks", test_sm_requests_acks);
   g_test_add_func ("/session-scripted/sm/ack-batch", test_sm_ack_batch);
   g_test_add_func ("/session-scripted/sm/ack-too-high", test_sm_ack_too_high);
@@ -2396,6 +2550,7 @@ main (int argc, char **argv)
   g_test_add_func ("/session-scripted/sm/ack-while-closing", test_sm_ack_while_closing);
   g_test_add_func ("/session-scripted/sm/resume", test_sm_resume);
   g_test_add_func ("/session-scripted/sm/resume-failed", test_sm_resume_failed);
+  g_test_add_func ("/session-scripted/sm/resume-failed-callback-sends", test_sm_resume_failed_callback_sends);
 
   g_test_add_func ("/session-scripted/liveness/keepalive-whitespace", test_keepalive_whitespace);
   g_test_add_func ("/session-scripted/liveness/ping-timeout", test_ping_timeout);

@@ -44,6 +44,11 @@ typedef struct {
   guint32 sm_h;
   gboolean sm_enabled;              /* enabled on this stream */
   char *sm_id;                      /* its id, when it can be resumed */
+
+  /* Stanzas that came once bound, while a later step waited for its
+   * answer (before <enabled/>: never counted); the session dispatches
+   * them first. */
+  GQueue early;
 } GXmppNegotiation;
 
 /* A negotiation step: STARTTLS, SASL, resource binding, legacy session.
@@ -115,6 +120,14 @@ void gxmpp_negotiation_reset (GXmppNegotiation *negotiation,
                               GXmppJid         *jid,
                               const char       *resume_id,
                               guint32           handled);
+
+/* Something a step read while it waited for its answer: a stanza once
+ * bound is kept for the session (in @negotiation's early queue), anything
+ * else is ignored. FALSE with @error when the server sent more stanzas
+ * than a negotiation keeps. */
+gboolean gxmpp_negotiation_keep_early (GXmppNegotiation  *negotiation,
+                                       GXmppNode         *element,
+                                       GError           **error);
 
 /* Strict base64 as SASL uses it in XMPP: "=" is empty. */
 GBytes *gxmpp_sasl_decode (const char *text);

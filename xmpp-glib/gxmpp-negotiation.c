@@ -78,6 +78,7 @@ gxmpp_negotiation_reset (GXmppNegotiation *negotiation,
   negotiation->sm_h = 0;
   negotiation->sm_enabled = FALSE;
   negotiation->sm_handled = 0;
+  g_queue_clear_full (&negotiation->early, (GDestroyNotify) gxmpp_node_unref);
 
   if (previous != NULL && gxmpp_jid_get_resource (previous) != NULL)
     negotiation->resource = g_strdup (gxmpp_jid_get_resource (previous));
@@ -131,6 +132,34 @@ gxmpp_sasl_encode (GBytes *data)
   return g_base64_encode (bytes, len);
 }
 
+/* Stanzas a negotiation keeps for the session at most: a server has no
+ * reason to send many before the client is ready. */
+#define MAX_EARLY_STANZAS 1000
+
+gboolean
+gxmpp_negotiation_keep_early (GXmppNegotiation  *negotiation,
+                              GXmppNode         *element,
+                              GError           **error)
+{
+  if (negotiation->jid == NULL ||
+      g_strcmp0 (gxmpp_node_get_namespace (element), GXMPP_NS_CLIENT) != 0 ||
+      !(gxmpp_node_is (element, "message", NULL) || gxmpp_node_is (element, "presence", NULL) ||
+        gxmpp_node_is (element, "iq", NULL)))
+    {
+      g_debug ("Ignoring an unexpected element during negotiation");
+      return TRUE;
+    }
+  if (negotiation->early.length >= MAX_EARLY_STANZAS)
+    {
+      g_set_error (error, GXMPP_STREAM_ERROR, GXMPP_STREAM_ERROR_POLICY_VIOLATION,
+                   _("The server sent more than %u stanzas before the session was ready"),
+                   MAX_EARLY_STANZAS);
+      return FALSE;
+    }
+  g_queue_push_tail (&negotiation->early, gxmpp_node_ref (element));
+  return TRUE;
+}
+
 /* IQs during negotiation */
 
 typedef struct {
@@ -174,9 +203,14 @@ on_iq_reply (GObject      *source,
       return;
     }
 
-  /* Before binding, only the server talks to us, about this exchange; a
-   * reply must come from the server itself (no 'from'). */
-  g_debug ("Ignoring an unexpected element during negotiation");
+  /* The reply must come from the server itself (no 'from'). Before
+   * binding, only the server talks to us, about this exchange; after,
+   * others may already. */
+  if (!gxmpp_negotiation_keep_early (data->negotiation, element, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
   /* Not in one call: the order arguments are evaluated in is unspecified,
    * and g_steal_pointer() would empty @task first. */
   cancellable = g_task_get_cancellable (task);

@@ -182,9 +182,14 @@ struct _GXmppSession
   GNetworkMonitor *monitor;
   gulong monitor_handler;
 
-  /* Duplicate suppression: (sender, id) of the last messages received */
+  /* Duplicate suppression: digests of (sender, id) of the last messages
+   * received, in a ring that grows up to SEEN_WINDOW, and a set of
+   * pointers into it. */
+  guint64 *seen_ring;
+  guint seen_size;                /* allocated */
+  guint seen_len;                 /* used */
+  guint seen_next;                /* the slot the next digest takes */
   GHashTable *seen;
-  GQueue seen_order;
 };
 
 static void gxmpp_session_async_initable_iface_init (GAsyncInitableIface *iface);
@@ -356,7 +361,7 @@ gxmpp_session_finalize (GObject *object)
   g_clear_pointer (&self->last_presence, gxmpp_node_unref);
   g_clear_pointer (&self->bound_jid, gxmpp_jid_unref);
   g_hash_table_unref (self->seen);
-  g_queue_clear_full (&self->seen_order, g_free);
+  g_free (self->seen_ring);
 
   G_OBJECT_CLASS (gxmpp_session_parent_class)->finalize (object);
 }
@@ -646,9 +651,8 @@ gxmpp_session_init (GXmppSession *self)
   self->cancellable = g_cancellable_new ();
   self->next_handler_id = 1;
   self->reconnect_tasks = g_ptr_array_new_with_free_func (g_object_unref);
-  /* Keys are owned by seen_order. */
-  self->seen = g_hash_table_new (g_str_hash, g_str_equal);
-  g_queue_init (&self->seen_order);
+  /* Keys point into seen_ring. */
+  self->seen = g_hash_table_new (g_int64_hash, g_int64_equal);
 }
 
 /* Connecting */
@@ -667,6 +671,7 @@ on_accept_certificate (GTlsConnection       *connection,
 }
 
 static void on_element (GXmppStream *stream, GXmppNode *element, gpointer user_data);
+
 static void on_stream_end (GXmppStream *stream, const GError *error, gpointer user_data);
 static void stream_ready (GXmppSession *self);
 static void answer_came (GXmppSession *self);
@@ -675,10 +680,25 @@ static gboolean is_transient (const GError *error);
 static void connection_lost (GXmppSession *self, const GError *reason);
 static gboolean seen_before (GXmppSession *self, GXmppStanza *stanza);
 
+static void receive_stanza (GXmppSession *self, GXmppNode *element);
+
+/* Stanzas that came during the last steps of negotiation come first; they
+ * preceded <enabled/>, so they do not count as handled (XEP-0198). */
 static void
 start_receiving (GXmppSession *self)
 {
-  gxmpp_stream_start_receiving (self->negotiation.stream, on_element, on_stream_end, self);
+  g_autoptr(GXmppSession) hold = g_object_ref (self);
+  GXmppNode *early;
+
+  while (self->state == GXMPP_SESSION_STATE_READY &&
+         (early = g_queue_pop_head (&self->negotiation.early)) != NULL)
+    {
+      g_autoptr(GXmppNode) element = early;
+
+      receive_stanza (self, element);
+    }
+  if (self->state == GXMPP_SESSION_STATE_READY)
+    gxmpp_stream_start_receiving (self->negotiation.stream, on_element, on_stream_end, self);
 }
 
 static gboolean
@@ -1802,8 +1822,6 @@ on_element (GXmppStream *stream,
 {
   GXmppSession *self = user_data;
   g_autoptr(GXmppSession) hold = g_object_ref (self);
-  g_autoptr(GXmppStanza) stanza = NULL;
-  g_autoptr(GError) error = NULL;
 
   /* Anything from the server proves the connection alive. */
   answer_came (self);
@@ -1820,6 +1838,17 @@ on_element (GXmppStream *stream,
       (gxmpp_node_is (element, "message", NULL) || gxmpp_node_is (element, "presence", NULL) ||
        gxmpp_node_is (element, "iq", NULL)))
     self->sm.handled++;
+
+  receive_stanza (self, element);
+}
+
+/* A stanza (or what claims to be one) from the server. */
+static void
+receive_stanza (GXmppSession *self,
+                GXmppNode    *element)
+{
+  g_autoptr(GXmppStanza) stanza = NULL;
+  g_autoptr(GError) error = NULL;
 
   stanza = gxmpp_stanza_new_from_node (element, &error);
   if (stanza == NULL)
@@ -2059,38 +2088,81 @@ gxmpp_session_is_closed (GXmppSession *session)
 
 /* Duplicates */
 
-#define SEEN_WINDOW 1024
+#define SEEN_WINDOW 8192
+
+/* 64-bit FNV-1a of the sender and the id: two different pairs share a
+ * digest with a probability of about 2^-64, far below anything else that
+ * can go wrong; 8 bytes a message instead of their strings. */
+static guint64
+message_digest (const char *from,
+                const char *id)
+{
+  guint64 hash = G_GUINT64_CONSTANT (14695981039346656037);
+  const char *parts[] = { from, id };
+
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    {
+      for (const guchar *p = (const guchar *) parts[i]; *p != '\0'; p++)
+        {
+          hash ^= *p;
+          hash *= G_GUINT64_CONSTANT (1099511628211);
+        }
+      /* A separator no JID or id contains. */
+      hash ^= 0x1f;
+      hash *= G_GUINT64_CONSTANT (1099511628211);
+    }
+  return hash;
+}
 
 /* A server may deliver a message again after a failed resumption (it
- * had it in flight, the session had handled it but not acknowledged it
- * yet), and the sender may resend one after its own failed resumption:
- * a message whose sender and id were seen among the last SEEN_WINDOW is
- * not dispatched again. Messages without an id are always dispatched. */
+ * had it in flight, or the session had handled it but not acknowledged
+ * it yet: ejabberd and Prosody then store again, for the next session,
+ * everything not acknowledged), and the sender may resend one after its
+ * own failed resumption: a message whose sender and id were seen among
+ * the last SEEN_WINDOW is not dispatched again. Messages without an id
+ * are always dispatched. */
 static gboolean
 seen_before (GXmppSession *self,
              GXmppStanza  *stanza)
 {
   const char *id = gxmpp_stanza_get_id (stanza);
   GXmppJid *from = gxmpp_stanza_get_from (stanza);
-  char *key;
+  guint64 digest;
+  guint64 *slot;
 
   if (id == NULL)
     return FALSE;
-  key = g_strconcat (from != NULL ? gxmpp_jid_to_string (from) : "", "\x1f", id, NULL);
-  if (g_hash_table_contains (self->seen, key))
-    {
-      g_free (key);
-      return TRUE;
-    }
-  g_hash_table_add (self->seen, key);
-  g_queue_push_tail (&self->seen_order, key);
-  if (self->seen_order.length > SEEN_WINDOW)
-    {
-      char *oldest = g_queue_pop_head (&self->seen_order);
+  digest = message_digest (from != NULL ? gxmpp_jid_to_string (from) : "", id);
+  if (g_hash_table_contains (self->seen, &digest))
+    return TRUE;
 
-      g_hash_table_remove (self->seen, oldest);
-      g_free (oldest);
+  /* The ring grows as messages come, so that a quiet session stays small;
+   * once full, the oldest digest makes room. */
+  if (self->seen_len == self->seen_size && self->seen_size < SEEN_WINDOW)
+    {
+      guint size = MIN (SEEN_WINDOW, MAX (64, self->seen_size * 2));
+      guint64 *ring = g_new (guint64, size);
+
+      /* Oldest first in the new ring: the set's pointers are rebuilt. */
+      g_hash_table_remove_all (self->seen);
+      for (guint i = 0; i < self->seen_len; i++)
+        {
+          ring[i] = self->seen_ring[(self->seen_next + i) % self->seen_len];
+          g_hash_table_add (self->seen, &ring[i]);
+        }
+      g_free (self->seen_ring);
+      self->seen_ring = ring;
+      self->seen_size = size;
+      self->seen_next = self->seen_len;
     }
+  slot = &self->seen_ring[self->seen_next];
+  if (self->seen_len == self->seen_size)
+    g_hash_table_remove (self->seen, slot);
+  else
+    self->seen_len++;
+  *slot = digest;
+  g_hash_table_add (self->seen, slot);
+  self->seen_next = (self->seen_next + 1) % self->seen_size;
   return FALSE;
 }
 
@@ -2590,16 +2662,18 @@ resend_unconfirmed (GXmppSession *self,
 {
   GQueue entries = G_QUEUE_INIT;
   GQueue acked = G_QUEUE_INIT;
+  GQueue requests = G_QUEUE_INIT;
   GXmppSmEntry *entry;
   g_autoptr(GError) lost = g_error_new_literal (GXMPP_ERROR, GXMPP_ERROR_CONNECTION_LOST,
                                                 _("The connection was lost, and with it the stream: "
                                                   "the request may or may not have arrived"));
 
+  /* First the counters of the new stream, and everything written, before
+   * any of the application's callbacks runs: what those send goes after,
+   * counted on the new stream. */
   if (have_h && !gxmpp_sm_ack (&self->sm, h, &acked, NULL))
     g_debug ("Ignoring the 'h' of <failed/>: more than was sent");
-  complete_acked (&acked);
   gxmpp_sm_take_all (&self->sm, &entries);
-  fail_pending_iqs (self, lost);
 
   if (self->last_presence != NULL && gxmpp_node_get_attribute (self->last_presence, "type") == NULL)
     {
@@ -2614,14 +2688,10 @@ resend_unconfirmed (GXmppSession *self,
 
       if (gxmpp_node_is (entry->node, "iq", NULL) &&
           (g_strcmp0 (type, "get") == 0 || g_strcmp0 (type, "set") == 0))
-        fail_entry (entry, g_error_copy (lost));
+        g_queue_push_tail (&requests, entry);
       else if (is_broadcast_presence (entry->node))
-        {
-          /* Superseded by the last presence, sent above. */
-          if (entry->task != NULL)
-            g_task_return_boolean (g_steal_pointer (&entry->task), TRUE);
-          gxmpp_sm_entry_free (entry);
-        }
+        /* Superseded by the last presence, sent above. */
+        g_queue_push_tail (&acked, entry);
       else
         {
           g_autoptr(GError) error = NULL;
@@ -2633,6 +2703,11 @@ resend_unconfirmed (GXmppSession *self,
           gxmpp_sm_entry_free (entry);
         }
     }
+
+  complete_acked (&acked);
+  while ((entry = g_queue_pop_head (&requests)) != NULL)
+    fail_entry (entry, g_error_copy (lost));
+  fail_pending_iqs (self, lost);
 }
 
 /* Writes what waits in the queue, in order, before anything new. */
@@ -2736,20 +2811,26 @@ on_reconnected (GObject      *source,
       guint32 h = self->negotiation.sm_h;
 
       stream_ready (self);
+      /* Handlers of notify::state run once everything is resent. */
+      g_object_freeze_notify (G_OBJECT (self));
       set_state (self, GXMPP_SESSION_STATE_READY);
       resend_unconfirmed (self, had_h, h);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_JID]);
+      g_object_thaw_notify (G_OBJECT (self));
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FEATURES]);
 
   if (self->state != GXMPP_SESSION_STATE_READY)
     return;
   g_debug ("Reconnected (%s)", resumed ? "resumed" : "a fresh stream");
-  start_receiving (self);
+  /* Before anything received on the new stream: a fresh one starts with
+   * the application forgetting what the old one told it (presence). */
+  g_signal_emit (self, signals[SIGNAL_RECONNECTED], 0, resumed);
   if (self->state != GXMPP_SESSION_STATE_READY)
     return;
-  g_signal_emit (self, signals[SIGNAL_RECONNECTED], 0, resumed);
   complete_reconnect_tasks (self, NULL);
+  if (self->state == GXMPP_SESSION_STATE_READY)
+    start_receiving (self);
 }
 
 static void

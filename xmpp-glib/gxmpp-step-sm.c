@@ -44,7 +44,11 @@ on_sm_answer (GObject      *source,
       return;
     }
 
-  g_debug ("Ignoring an unexpected element while waiting for <%s/>", exchange->success);
+  if (!gxmpp_negotiation_keep_early (exchange->negotiation, element, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
   cancellable = g_task_get_cancellable (task);
   gxmpp_stream_read_async (GXMPP_STREAM (source), cancellable, on_sm_answer, g_steal_pointer (&task));
 }

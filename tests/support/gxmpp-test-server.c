@@ -137,6 +137,7 @@ gxmpp_test_server_start (const char         *server,
   g_autoptr(GXmppTestServer) self = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GError) local_error = NULL;
+  g_auto(GStrv) extra = NULL;
   GVariant *line;
 
   if (server == NULL)
@@ -157,6 +158,14 @@ gxmpp_test_server_start (const char         *server,
   g_ptr_array_add (argv, (gpointer) server);
   for (gsize i = 0; options != NULL && options[i] != NULL; i++)
     g_ptr_array_add (argv, (gpointer) options[i]);
+  /* For debugging a test: GXMPP_TEST_SERVER_ARGS="--keep --log-level debug" */
+  if (g_getenv ("GXMPP_TEST_SERVER_ARGS") != NULL)
+    {
+      extra = g_strsplit (g_getenv ("GXMPP_TEST_SERVER_ARGS"), " ", -1);
+      for (gsize i = 0; extra[i] != NULL; i++)
+        if (*extra[i] != '\0')
+          g_ptr_array_add (argv, extra[i]);
+    }
   g_ptr_array_add (argv, NULL);
 
   self = g_new0 (GXmppTestServer, 1);

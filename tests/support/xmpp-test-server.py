@@ -678,6 +678,11 @@ class Prosody(Server):
         ]
         if o.smacks:
             lines.append(f"smacks_hibernation_time = {o.resume_timeout}")
+            if o.smacks_queue:
+                # Prosody 0.12 keeps at most this many unacked stanzas for a
+                # session (default 500) and overwrites the oldest beyond it:
+                # lost for good, whatever the client does.
+                lines.append(f"smacks_max_queue_size = {o.smacks_queue}")
         lines += ["", f"VirtualHost {lua_str(DOMAIN)}"]
         if o.anonymous:
             lines += ["", f"VirtualHost {lua_str(ANON_DOMAIN)}",
@@ -768,6 +773,12 @@ class Ejabberd(Server):
         }
         if o.smacks:
             modules["mod_stream_mgmt"] = {"resume_timeout": o.resume_timeout}
+            if o.offline:
+                # What Prosody does: the messages of a session given up go
+                # to offline storage (ejabberd's default bounces them).
+                modules["mod_stream_mgmt"]["resend_on_timeout"] = "if_offline"
+            if o.smacks_queue:
+                modules["mod_stream_mgmt"]["max_ack_queue"] = o.smacks_queue
         if o.offline:
             modules["mod_offline"] = {}
         for m in o.modules:
@@ -922,6 +933,8 @@ def parse_args(argv):
     p.add_argument("--smacks", action="store_true", help="enable stream management")
     p.add_argument("--resume-timeout", type=int, default=5, metavar="N",
                    help="seconds a stream management session stays resumable (default 5)")
+    p.add_argument("--smacks-queue", type=int, default=0, metavar="N",
+                   help="unacked stanzas the server keeps per session (default: the server's)")
     p.add_argument("--offline", action="store_true", help="store messages for offline users")
     p.add_argument("--module", dest="modules", action="append", default=[], metavar="NAME",
                    help="enable another module (repeatable)")
@@ -962,6 +975,7 @@ def description(server, starttls, direct, anon, accounts, seconds):
             "require_tls": o.require_tls, "tls12_only": o.tls12_only,
             "anonymous": o.anonymous, "hashed_passwords": o.hashed_passwords,
             "smacks": o.smacks, "resume_timeout": o.resume_timeout if o.smacks else None,
+            "smacks_queue": o.smacks_queue or None,
             "offline": o.offline, "modules": o.modules, "log_level": o.log_level,
         },
         "tmpdir": server.tmpdir,

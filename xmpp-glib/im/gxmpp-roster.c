@@ -68,6 +68,15 @@
  * [method@GXmpp.Session.add_iq_handler]), which the rosters share. An
  * application that handles those sets itself cannot have a roster.
  *
+ * ## Reconnection
+ *
+ * When the session reconnects and the server resumes the stream (see
+ * [signal@GXmpp.Session::reconnected]), no push was lost and the roster
+ * does nothing. When the stream is a fresh one, the pushes of the time in
+ * between are lost: a roster that was loaded fetches itself again, as
+ * [method@GXmpp.Roster.fetch_async] would (with versioning, the server
+ * sends only what changed). The model changes as for any fetch.
+ *
  * ## Versioning and stores
  *
  * When the server announces roster versioning (RFC 6121 section 2.6, the
@@ -107,6 +116,7 @@ struct _GXmppRoster
   GHashTable *by_jid;           /* GXmppJid (the item's) -> GXmppRosterItem */
 
   gboolean attached;            /* to the session's push hub */
+  gulong reconnected_id;
   GTask *fetch;                 /* the fetch under way: not a reference */
   gboolean store_read;          /* the store has been read (or tried) */
 
@@ -421,6 +431,34 @@ on_push (GXmppSession   *session,
 }
 
 static void
+on_refetched (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!gxmpp_roster_fetch_finish (GXMPP_ROSTER (source), result, &error))
+    g_debug ("Fetching the roster again after reconnecting failed: %s", error->message);
+}
+
+/* A fresh stream after a lost one (the server did not resume it): the
+ * pushes of the time between are lost, so a loaded roster asks again
+ * (with roster versioning, only for what changed). A resumed stream lost
+ * nothing. */
+static void
+on_session_reconnected (GXmppSession *session,
+                        gboolean      resumed,
+                        gpointer      user_data)
+{
+  GXmppRoster *self = user_data;
+
+  if (resumed || !self->loaded || self->fetch != NULL)
+    return;
+  g_debug ("Fetching the roster again: the stream was not resumed");
+  gxmpp_roster_fetch_async (self, NULL, on_refetched, NULL);
+}
+
+static void
 attach_to_session (GXmppRoster *self)
 {
   PushHub *hub = g_object_get_data (G_OBJECT (self->session), PUSH_HUB_KEY);
@@ -443,6 +481,8 @@ attach_to_session (GXmppRoster *self)
     }
   g_ptr_array_add (hub->rosters, self);
   self->attached = TRUE;
+  self->reconnected_id = g_signal_connect (self->session, "reconnected",
+                                           G_CALLBACK (on_session_reconnected), self);
 }
 
 static void
@@ -453,6 +493,7 @@ detach_from_session (GXmppRoster *self)
   if (!self->attached)
     return;
   self->attached = FALSE;
+  g_clear_signal_handler (&self->reconnected_id, self->session);
 
   hub = g_object_get_data (G_OBJECT (self->session), PUSH_HUB_KEY);
   g_ptr_array_remove (hub->rosters, self);
