@@ -866,6 +866,22 @@ on_connected_connect_handlers (GObject      *source,
   g_signal_connect (data->result.session, "message", G_CALLBACK (on_message_count), &data->messages);
 }
 
+/* Connects to @server with the handlers of @data connected before
+ * anything is dispatched. */
+static GXmppSession *
+connect_early (ScriptedServer *server,
+               EarlyData      *data)
+{
+  g_autoptr(GXmppSessionConfig) config = session_config_for (scripted_server_get_port (server),
+                                                             GXMPP_TLS_POLICY_REQUIRE);
+  g_autoptr(GXmppAuth) auth = juliet_auth ();
+
+  gxmpp_session_new_async ("localhost", config, auth, NULL, on_connected_connect_handlers, data);
+  WAIT_UNTIL (data->result.done);
+  g_assert_no_error (data->result.error);
+  return g_steal_pointer (&data->result.session);
+}
+
 #define BIND_RESULT_AND(what) \
   "send <iq type='result' id='{id}'><bind " NS_BIND_ATTR "><jid>" JULIET "</jid></bind></iq>" what
 
@@ -964,16 +980,8 @@ test_early_stanza (void)
                            BIND_RESULT_AND ("<message from='" ROMEO "' type='chat'><body>first!</body></message>"),
                            "wait-close", NULL };
   g_autoptr(ScriptedServer) server = scripted_server_new (script);
-  g_autoptr(GXmppSessionConfig) config = session_config_for (scripted_server_get_port (server),
-                                                             GXMPP_TLS_POLICY_REQUIRE);
-  g_autoptr(GXmppAuth) auth = juliet_auth ();
-  g_autoptr(GXmppSession) session = NULL;
   EarlyData data = { { 0 } };
-
-  gxmpp_session_new_async ("localhost", config, auth, NULL, on_connected_connect_handlers, &data);
-  WAIT_UNTIL (data.result.done);
-  g_assert_no_error (data.result.error);
-  session = g_steal_pointer (&data.result.session);
+  g_autoptr(GXmppSession) session = connect_early (server, &data);
 
   WAIT_UNTIL (data.messages == 1);
   g_assert_cmpint (gxmpp_session_get_state (session), ==, GXMPP_SESSION_STATE_READY);
@@ -992,16 +1000,8 @@ test_early_stream_error (void)
                                             "</stream:error></stream:stream>"),
                            "wait-close", NULL };
   g_autoptr(ScriptedServer) server = scripted_server_new (script);
-  g_autoptr(GXmppSessionConfig) config = session_config_for (scripted_server_get_port (server),
-                                                             GXMPP_TLS_POLICY_REQUIRE);
-  g_autoptr(GXmppAuth) auth = juliet_auth ();
-  g_autoptr(GXmppSession) session = NULL;
   EarlyData data = { { 0 } };
-
-  gxmpp_session_new_async ("localhost", config, auth, NULL, on_connected_connect_handlers, &data);
-  WAIT_UNTIL (data.result.done);
-  g_assert_no_error (data.result.error);
-  session = g_steal_pointer (&data.result.session);
+  g_autoptr(GXmppSession) session = connect_early (server, &data);
   WAIT_UNTIL (data.watch.closed == 1 && scripted_server_is_done (server));
   g_assert_error (data.watch.reason, GXMPP_STREAM_ERROR, GXMPP_STREAM_ERROR_CONFLICT);
   g_assert_cmpint (gxmpp_session_get_state (session), ==, GXMPP_SESSION_STATE_CLOSED);
@@ -1638,16 +1638,8 @@ test_sm_stanza_before_enabled (void)
     ROMEO_SAYS, SERVER_REQUEST, "expect a", "wait-close", NULL
   };
   g_autoptr(ScriptedServer) server = scripted_server_new (script);
-  g_autoptr(GXmppSessionConfig) config = session_config_for (scripted_server_get_port (server),
-                                                             GXMPP_TLS_POLICY_REQUIRE);
-  g_autoptr(GXmppAuth) auth = juliet_auth ();
-  g_autoptr(GXmppSession) session = NULL;
   EarlyData data = { { 0 } };
-
-  gxmpp_session_new_async ("localhost", config, auth, NULL, on_connected_connect_handlers, &data);
-  WAIT_UNTIL (data.result.done);
-  g_assert_no_error (data.result.error);
-  session = g_steal_pointer (&data.result.session);
+  g_autoptr(GXmppSession) session = connect_early (server, &data);
 
   WAIT_UNTIL (scripted_server_count_received (server, "a") == 1);
   g_assert_null (scripted_server_get_error (server));
@@ -1668,16 +1660,8 @@ test_legacy_session_stanza_before_result (void)
     "send <iq type='result' id='{id}'/>", "wait-close", NULL
   };
   g_autoptr(ScriptedServer) server = scripted_server_new (script);
-  g_autoptr(GXmppSessionConfig) config = session_config_for (scripted_server_get_port (server),
-                                                             GXMPP_TLS_POLICY_REQUIRE);
-  g_autoptr(GXmppAuth) auth = juliet_auth ();
-  g_autoptr(GXmppSession) session = NULL;
   EarlyData data = { { 0 } };
-
-  gxmpp_session_new_async ("localhost", config, auth, NULL, on_connected_connect_handlers, &data);
-  WAIT_UNTIL (data.result.done);
-  g_assert_no_error (data.result.error);
-  session = g_steal_pointer (&data.result.session);
+  g_autoptr(GXmppSession) session = connect_early (server, &data);
   WAIT_UNTIL (data.messages == 1);
   g_assert_true (sent_session_request (server));
   close_session (session, server);
@@ -1743,8 +1727,6 @@ test_sm_duplicate_window (void)
   g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) script = g_ptr_array_new ();
   g_autoptr(ScriptedServer) server = NULL;
-  g_autoptr(GXmppSessionConfig) config = NULL;
-  g_autoptr(GXmppAuth) auth = juliet_auth ();
   g_autoptr(GXmppSession) session = NULL;
   const char *start[] = { READY_SM, SAYS_WITH_ID (ROMEO, "first") };
   EarlyData data = { { 0 } };
@@ -1767,11 +1749,7 @@ test_sm_duplicate_window (void)
 
   /* The handlers are connected before anything is dispatched. */
   server = scripted_server_new ((const char * const *) script->pdata);
-  config = session_config_for (scripted_server_get_port (server), GXMPP_TLS_POLICY_REQUIRE);
-  gxmpp_session_new_async ("localhost", config, auth, NULL, on_connected_connect_handlers, &data);
-  WAIT_UNTIL (data.result.done);
-  g_assert_no_error (data.result.error);
-  session = g_steal_pointer (&data.result.session);
+  session = connect_early (server, &data);
   WAIT_UNTIL (scripted_server_count_received (server, "a") == 1);
   g_assert_null (scripted_server_get_error (server));
   /* The duplicate counts as handled, and is not the application's. */

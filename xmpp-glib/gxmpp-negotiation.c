@@ -17,6 +17,7 @@
 #include "gxmpp-i18n-private.h"
 #include "gxmpp-negotiation-private.h"
 #include "gxmpp-ns.h"
+#include "gxmpp-stanza-private.h"
 #include "gxmpp-stream-private.h"
 
 #define MAX_REDIRECTS 3
@@ -141,10 +142,7 @@ gxmpp_negotiation_keep_early (GXmppNegotiation  *negotiation,
                               GXmppNode         *element,
                               GError           **error)
 {
-  if (negotiation->jid == NULL ||
-      g_strcmp0 (gxmpp_node_get_namespace (element), GXMPP_NS_CLIENT) != 0 ||
-      !(gxmpp_node_is (element, "message", NULL) || gxmpp_node_is (element, "presence", NULL) ||
-        gxmpp_node_is (element, "iq", NULL)))
+  if (negotiation->jid == NULL || !gxmpp_node_is_stanza (element))
     {
       g_debug ("Ignoring an unexpected element during negotiation");
       return TRUE;

@@ -16,6 +16,7 @@
 #include "gxmpp-ns.h"
 #include "gxmpp-session.h"
 #include "gxmpp-sm-private.h"
+#include "gxmpp-stanza-private.h"
 #include "gxmpp-stream-private.h"
 #include "gxmpp-xml-writer-private.h"
 
@@ -1834,9 +1835,7 @@ on_element (GXmppStream *stream,
     }
   /* XEP-0198: every stanza counts as handled once it is processed
    * (nonzas never do), also one dropped as invalid or as a duplicate. */
-  if (self->sm_enabled && g_strcmp0 (gxmpp_node_get_namespace (element), GXMPP_NS_CLIENT) == 0 &&
-      (gxmpp_node_is (element, "message", NULL) || gxmpp_node_is (element, "presence", NULL) ||
-       gxmpp_node_is (element, "iq", NULL)))
+  if (self->sm_enabled && gxmpp_node_is_stanza (element))
     self->sm.handled++;
 
   receive_stanza (self, element);

@@ -11,6 +11,10 @@ G_BEGIN_DECLS
 
 /* The stanza's element, for reading: unlike gxmpp_stanza_get_node() this
  * does not seal it. */
+/* Whether @element is a stanza of the client namespace (message, presence,
+ * iq), as XEP-0198 counts them: anything else is a nonza. */
+gboolean gxmpp_node_is_stanza (GXmppNode *element);
+
 GXmppNode *gxmpp_stanza_peek_node (GXmppStanza *stanza);
 
 /* The stanza's element, made mutable first (a sealed element is replaced

@@ -174,6 +174,14 @@ gxmpp_stanza_set_property (GObject      *object,
     }
 }
 
+gboolean
+gxmpp_node_is_stanza (GXmppNode *element)
+{
+  return g_strcmp0 (gxmpp_node_get_namespace (element), GXMPP_NS_CLIENT) == 0 &&
+         (gxmpp_node_is (element, "message", NULL) || gxmpp_node_is (element, "presence", NULL) ||
+          gxmpp_node_is (element, "iq", NULL));
+}
+
 GXmppNode *
 gxmpp_stanza_peek_node (GXmppStanza *stanza)
 {
