@@ -19,6 +19,7 @@
 #include <xmpp-glib/xmpp-glib.h>
 
 #include "sasl-test-support.h"
+#include "fake-network-monitor.h"
 #include "scripted-server.h"
 #include "session-helpers.h"
 #include "test-wait.h"      /* WAIT_UNTIL, a 30 s safety net against a hang */
@@ -2429,6 +2430,132 @@ test_sm_resume_failed_callback_sends (void)
   session_watch_clear (&watch);
 }
 
+
+static gboolean
+on_flag_timeout (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* A session that watches @monitor and, if @policy is not NULL,
+ * reconnects by it; connected as juliet to @server. */
+static GXmppSession *
+connect_watching (ScriptedServer       *server,
+                  FakeNetworkMonitor   *monitor,
+                  GXmppReconnectPolicy *policy)
+{
+  g_autoptr(GXmppSessionConfig) config = session_config_for (scripted_server_get_port (server),
+                                                             GXMPP_TLS_POLICY_REQUIRE);
+  g_autoptr(GXmppAuth) auth = juliet_auth ();
+  g_autoptr(GError) error = NULL;
+  GXmppSession *session;
+
+  gxmpp_session_config_set_keepalive_interval (config, 0);
+  gxmpp_session_config_set_ping_interval (config, 0);
+  gxmpp_session_config_set_network_monitor (config, G_NETWORK_MONITOR (monitor));
+  gxmpp_session_config_set_reconnect (config, policy);
+  session = session_connect_with (config, auth, server, &error);
+  g_assert_no_error (error);
+  return session;
+}
+
+/* The connection is lost and the policy says wait a minute: a network
+ * that goes away changes nothing, one that comes back makes the session
+ * try at once (the back-off was waiting for a network, and a new one may
+ * route where the old one did not). Once closed, the session no longer
+ * watches the monitor. */
+static void
+test_network_reconnects_now (void)
+{
+  const char *first_script[] = { READY, "close", NULL };
+  const char *second_script[] = { READY, "wait-close", NULL };
+  g_autoptr(FakeNetworkMonitor) monitor = fake_network_monitor_new ();
+  g_autoptr(GXmppReconnectPolicy) policy = gxmpp_reconnect_policy_new_full (60000, 60000, 2.0, 0.0, 0);
+  g_autoptr(ScriptedServer) first_server = scripted_server_new (first_script);
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GXmppSession) session = NULL;
+  g_autoptr(GSocketConnectable) address = NULL;
+  GXmppStreamConfig *stream;
+  gboolean waited = FALSE;
+  SessionWatch watch;
+
+  session = connect_watching (first_server, monitor, policy);
+  session_watch (&watch, session);
+  g_assert_true (fake_network_monitor_is_watched (monitor));
+  WAIT_UNTIL (watch.disconnected > 0 && scripted_server_is_done (first_server));
+  g_assert_null (scripted_server_get_error (first_server));
+  g_assert_cmpint (gxmpp_session_get_state (session), ==, GXMPP_SESSION_STATE_DISCONNECTED);
+
+  server = scripted_server_new (second_script);
+  address = g_network_address_new ("127.0.0.1", scripted_server_get_port (server));
+  stream = gxmpp_session_config_get_stream_config (gxmpp_session_get_config (session));
+  gxmpp_stream_config_set_server_address (stream, address);
+
+  /* The network goes: still waiting. */
+  fake_network_monitor_set_available (monitor, FALSE);
+  g_timeout_add (300, on_flag_timeout, &waited);
+  WAIT_UNTIL (waited);
+  g_assert_cmpuint (watch.reconnected, ==, 0);
+  g_assert_cmpuint (scripted_server_get_received (server)->len, ==, 0);
+  g_assert_cmpint (gxmpp_session_get_state (session), ==, GXMPP_SESSION_STATE_DISCONNECTED);
+
+  /* It comes back: connected well within the minute the policy said. */
+  fake_network_monitor_set_available (monitor, TRUE);
+  WAIT_UNTIL (watch.reconnected > 0);
+  g_assert_cmpuint (watch.reconnected, ==, 1);
+  g_assert_cmpuint (watch.resumed, ==, 0);
+  g_assert_cmpint (gxmpp_session_get_state (session), ==, GXMPP_SESSION_STATE_READY);
+  g_assert_nonnull (bind_request (server, 0));
+
+  close_session (session, server);
+  g_assert_false (fake_network_monitor_is_watched (monitor));
+  session_watch_clear (&watch);
+}
+
+/* A network change while ready: the old path may be dead without a word,
+ * so the session asks at once rather than at the next ping interval (an
+ * XEP-0199 ping without stream management, <r/> with it); an answer keeps
+ * it ready. */
+static void
+test_network_probes_when_ready (gconstpointer data)
+{
+  gboolean sm = GPOINTER_TO_INT (data);
+  const char *plain_script[] = {
+    READY, "expect iq", "send <iq type='result' id='{id}' from='localhost'/>", "wait-close", NULL
+  };
+  const char *sm_script[] = { READY_SM, "expect r", SERVER_ACK ("0"), "wait-close", NULL };
+  g_autoptr(FakeNetworkMonitor) monitor = fake_network_monitor_new ();
+  g_autoptr(ScriptedServer) server = scripted_server_new (sm ? sm_script : plain_script);
+  g_autoptr(GXmppSession) session = NULL;
+  g_autoptr(GXmppNode) ping = NULL;
+  gboolean waited = FALSE;
+  SessionWatch watch;
+
+  session = connect_watching (server, monitor, NULL);
+  session_watch (&watch, session);
+  WAIT_UNTIL (scripted_server_received (server, "iq"));
+
+  fake_network_monitor_announce (monitor);
+  if (sm)
+    WAIT_UNTIL (scripted_server_received (server, "r"));
+  else
+    {
+      WAIT_UNTIL (scripted_server_count_received (server, "iq") == 2);
+      ping = scripted_server_nth_received (server, "iq", 1);
+      g_assert_cmpstr (gxmpp_node_get_attribute (ping, "type"), ==, "get");
+      g_assert_nonnull (gxmpp_node_get_child (ping, "ping", "urn:xmpp:ping"));
+    }
+  /* Past the answer: still ready, nothing else asked. */
+  g_timeout_add (300, on_flag_timeout, &waited);
+  WAIT_UNTIL (waited);
+  g_assert_cmpint (gxmpp_session_get_state (session), ==, GXMPP_SESSION_STATE_READY);
+  g_assert_cmpuint (watch.disconnected, ==, 0);
+  g_assert_cmpuint (scripted_server_count_received (server, sm ? "r" : "iq"), ==, sm ? 1 : 2);
+  close_session (session, server);
+  session_watch_clear (&watch);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -2532,6 +2659,11 @@ main (int argc, char **argv)
 
   g_test_add_func ("/session-scripted/liveness/keepalive-whitespace", test_keepalive_whitespace);
   g_test_add_func ("/session-scripted/liveness/ping-timeout", test_ping_timeout);
+  g_test_add_func ("/session-scripted/network/reconnects-now", test_network_reconnects_now);
+  g_test_add_data_func ("/session-scripted/network/probes-when-ready/ping", GINT_TO_POINTER (FALSE),
+                        test_network_probes_when_ready);
+  g_test_add_data_func ("/session-scripted/network/probes-when-ready/sm", GINT_TO_POINTER (TRUE),
+                        test_network_probes_when_ready);
 
   status = g_test_run ();
   session_wait_for_streams ();
