@@ -2476,6 +2476,7 @@ test_network_reconnects_now (void)
   g_autoptr(ScriptedServer) server = NULL;
   g_autoptr(GXmppSession) session = NULL;
   g_autoptr(GSocketConnectable) address = NULL;
+  g_autoptr(GXmppNode) bind = NULL;
   GXmppStreamConfig *stream;
   gboolean waited = FALSE;
   SessionWatch watch;
@@ -2506,7 +2507,8 @@ test_network_reconnects_now (void)
   g_assert_cmpuint (watch.reconnected, ==, 1);
   g_assert_cmpuint (watch.resumed, ==, 0);
   g_assert_cmpint (gxmpp_session_get_state (session), ==, GXMPP_SESSION_STATE_READY);
-  g_assert_nonnull (bind_request (server, 0));
+  bind = bind_request (server, 0);
+  g_assert_nonnull (bind);
 
   close_session (session, server);
   g_assert_false (fake_network_monitor_is_watched (monitor));
