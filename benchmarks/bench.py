@@ -48,10 +48,11 @@ class Context:
     """What a figure gets: where the programs are, how long to run, and
     private servers that are stopped when the run ends."""
 
-    def __init__(self, builddir, quick=False, verbose=False):
+    def __init__(self, builddir, quick=False, tiny=False, verbose=False):
         self.root = ROOT
         self.builddir = builddir
-        self.quick = quick
+        self.quick = quick or tiny
+        self.tiny = tiny
         self.verbose = verbose
         self.scratch = tempfile.mkdtemp(prefix="gxmpp-bench-")
         self._stack = contextlib.ExitStack()
@@ -75,8 +76,11 @@ class Context:
         self._stack.enter_context(server)
         return server
 
-    def scaled(self, full, quick):
-        """@full normally, @quick with --quick."""
+    def scaled(self, full, quick, tiny=None):
+        """@full normally, @quick with --quick, @tiny (or @quick) with
+        --tiny, the test suite's run that only proves the figure works."""
+        if self.tiny and tiny is not None:
+            return tiny
         return quick if self.quick else full
 
     def log(self, message):
