@@ -2369,6 +2369,90 @@ test_sm_resume_failed (void)
   session_watch_clear (&watch);
 }
 
+/* Prosody 0.12 parses a resumed stream with the old connection's parser,
+ * and answers not-well-formed when that one was cut mid-stanza. On a
+ * resumed stream, the error means a lost connection: the session waits to
+ * reconnect (no policy here), nothing is failed, and the next stream
+ * cannot resume (the server revoked it): <failed/> and a fresh stream with
+ * the unconfirmed message again. */
+static void
+test_sm_resumed_not_well_formed (void)
+{
+  const char *script[] = {
+    AFTER_LOGIN_SM, "expect resume", "send <resumed " NS_SM_ATTR " previd='sm-1' h='1'/>",
+    "expect message",
+    "send <stream:error><not-well-formed xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>"
+    "</stream:stream>",
+    "wait-close", NULL
+  };
+  const char *fresh_script[] = {
+    AFTER_LOGIN_SM, "expect resume",
+    "send <failed " NS_SM_ATTR "><item-not-found xmlns='" NS_STANZAS "'/></failed>",
+    "expect iq", BIND_RESULT (JULIET), "expect enable", ENABLED,
+    "expect message", "expect r", SERVER_ACK ("1"), "wait-close", NULL
+  };
+  g_autoptr(ScriptedServer) first_server = NULL;
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(ScriptedServer) fresh_server = NULL;
+  g_autoptr(GXmppSession) session = NULL;
+  g_autoptr(GXmppNode) resent = NULL;
+  g_autofree char *lost_id = NULL;
+  SessionSendResult sent[2];
+  ReconnectResult reconnected;
+  SessionWatch watch;
+
+  session = connect_and_lose (&first_server, sent, &watch);
+  server = reconnect_to (session, script, &reconnected);
+  g_assert_true (reconnected.ok);
+  g_assert_cmpuint (watch.resumed, ==, 1);
+
+  WAIT_UNTIL (watch.disconnected == 2 && scripted_server_is_done (server));
+  g_assert_null (scripted_server_get_error (server));
+  g_assert_error (watch.disconnect_reason, GXMPP_STREAM_ERROR, GXMPP_STREAM_ERROR_NOT_WELL_FORMED);
+  g_assert_cmpuint (watch.closed, ==, 0);
+  g_assert_cmpint (gxmpp_session_get_state (session), ==, GXMPP_SESSION_STATE_DISCONNECTED);
+  g_assert_true (sent[0].done && sent[0].ok);
+  g_assert_false (sent[1].done);
+
+  fresh_server = reconnect_to (session, fresh_script, &reconnected);
+  g_assert_no_error (reconnected.error);
+  g_assert_true (reconnected.ok);
+  g_assert_cmpuint (watch.reconnected, ==, 2);
+  g_assert_cmpuint (watch.resumed, ==, 1);
+  WAIT_UNTIL (sent[1].done);
+  g_assert_true (sent[1].ok);
+  lost_id = message_id (first_server, 1);
+  resent = scripted_server_nth_received (fresh_server, "message", 0);
+  g_assert_cmpstr (gxmpp_node_get_attribute (resent, "id"), ==, lost_id);
+  close_session (session, fresh_server);
+  session_watch_clear (&watch);
+}
+
+/* On a stream that was not resumed, not-well-formed is the end. */
+static void
+test_sm_fresh_not_well_formed (void)
+{
+  const char *script[] = {
+    READY_SM,
+    "send <stream:error><not-well-formed xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>"
+    "</stream:stream>",
+    "wait-close", NULL
+  };
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppSession) session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
+  SessionWatch watch;
+
+  g_assert_no_error (error);
+  session_watch (&watch, session);
+  WAIT_UNTIL (watch.closed > 0 && scripted_server_is_done (server));
+  g_assert_null (scripted_server_get_error (server));
+  g_assert_error (watch.reason, GXMPP_STREAM_ERROR, GXMPP_STREAM_ERROR_NOT_WELL_FORMED);
+  g_assert_cmpuint (watch.disconnected, ==, 0);
+  g_assert_cmpint (gxmpp_session_get_state (session), ==, GXMPP_SESSION_STATE_CLOSED);
+  session_watch_clear (&watch);
+}
+
 /* The application sends from the callback of a send that <failed h='1'/>
  * confirms: its stanza goes after what is resent, once, counted on the
  * new stream. */
@@ -2657,6 +2741,8 @@ main (int argc, char **argv)
   g_test_add_func ("/session-scripted/sm/ack-while-closing", test_sm_ack_while_closing);
   g_test_add_func ("/session-scripted/sm/resume", test_sm_resume);
   g_test_add_func ("/session-scripted/sm/resume-failed", test_sm_resume_failed);
+  g_test_add_func ("/session-scripted/sm/resumed-not-well-formed", test_sm_resumed_not_well_formed);
+  g_test_add_func ("/session-scripted/sm/fresh-not-well-formed", test_sm_fresh_not_well_formed);
   g_test_add_func ("/session-scripted/sm/resume-failed-callback-sends", test_sm_resume_failed_callback_sends);
 
   g_test_add_func ("/session-scripted/liveness/keepalive-whitespace", test_keepalive_whitespace);

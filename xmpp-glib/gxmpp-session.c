@@ -1886,6 +1886,23 @@ receive_stanza (GXmppSession *self,
   dispatch (self, stanza);
 }
 
+/* Prosody 0.12 parses a resumed stream with the XML parser of the
+ * connection it replaces: mod_smacks hands the new connection to the old
+ * session, whose data callback still feeds the old parser. When the old
+ * connection was cut in the middle of a stanza, the first bytes of the new
+ * one continue that stanza, and the server answers not-well-formed (and
+ * revokes the stream). What the session writes is serialised from trees,
+ * so on a resumed stream that error is the server's confusion, not ours:
+ * the connection counts as lost, and the next attempt starts a fresh
+ * stream that resends what the server did not confirm. */
+static gboolean
+is_confused_resumption (GXmppSession *self,
+                        const GError *error)
+{
+  return self->negotiation.sm_resumed &&
+         g_error_matches (error, GXMPP_STREAM_ERROR, GXMPP_STREAM_ERROR_NOT_WELL_FORMED);
+}
+
 static void
 on_stream_end (GXmppStream  *stream,
                const GError *error,
@@ -1899,7 +1916,7 @@ on_stream_end (GXmppStream  *stream,
     return;
 
   g_debug ("The stream ended: %s", error->message);
-  if (is_transient (error))
+  if (is_transient (error) || is_confused_resumption (self, error))
     {
       connection_lost (self, error);
       return;
