@@ -13,7 +13,9 @@
  *          heap_per_session=B rss_per_session=B mechanism=M
  *
  * The password comes from BENCH_PASSWORD. Exits non-zero if a session
- * fails or is not ready at the end.
+ * fails or is not ready at the end. --hold keeps the sessions after the
+ * result, for a look from outside, e.g. under valgrind --tool=massif,
+ * `vgdb --pid=PID detailed_snapshot FILE`.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -29,11 +31,12 @@ main (int    argc,
       char **argv)
 {
   static int n_sessions = 500, window = 32;
-  static double settle = 3.0;
+  static double settle = 3.0, hold = 0;
   static const GOptionEntry entries[] = {
     { "sessions", 0, 0, G_OPTION_ARG_INT, &n_sessions, "Idle sessions to measure (default 500)", "N" },
     { "settle", 0, 0, G_OPTION_ARG_DOUBLE, &settle, "Seconds of main loop before each measurement (default 3)", "S" },
     { "window", 0, 0, G_OPTION_ARG_INT, &window, "Sessions negotiating at once (default 32)", "N" },
+    { "hold", 0, 0, G_OPTION_ARG_DOUBLE, &hold, "Keep the sessions this many seconds after the result, for a tool (e.g. vgdb detailed_snapshot under massif)", "S" },
     G_OPTION_ENTRY_NULL
   };
   BenchServer server = { 0 };
@@ -85,5 +88,7 @@ main (int    argc,
           (double) (rss_after - rss_before) / n_sessions,
           gxmpp_session_get_mechanism (sessions->pdata[1]));
   fflush (stdout);
+  if (hold > 0)
+    bench_run_for (hold);
   return 0;
 }
