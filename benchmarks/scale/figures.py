@@ -118,7 +118,8 @@ def figure_6(ctx):
     rounds = ctx.scaled(3, 2, tiny=1)
     # The whole roster is one stanza of about 113 bytes an item: more than
     # xmpp-glib's default limit of 512 KiB at 5,000 items.
-    max_stanza_kib = max(512, items * 400 // 1024)
+    # Room for items of up to 400 bytes, in steps of 512 KiB.
+    max_stanza_kib = max(512, -(-items * 400 // (512 * 1024)) * 512)
     server = ctx.server()
     account = "alice"
     write_roster(server, account, items)

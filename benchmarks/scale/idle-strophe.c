@@ -14,7 +14,8 @@
  *          heap_per_session=B rss_per_session=B
  *
  * The password comes from BENCH_PASSWORD. Exits non-zero if a connection
- * fails, or is not connected and secured at the end.
+ * fails, or is not connected and secured at the end. --hold keeps the
+ * connections after the result, as idle-glib's does.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -147,11 +148,12 @@ main (int    argc,
     { "sessions", required_argument, NULL, 'n' },
     { "settle", required_argument, NULL, 's' },
     { "window", required_argument, NULL, 'w' },
+    { "hold", required_argument, NULL, 'H' },
     { NULL, 0, NULL, 0 }
   };
   Idle idle = { 0 };
   int n_sessions = 500, window = 32, opt, connected = 0;
-  double settle = 3.0;
+  double settle = 3.0, hold = 0;
   long long heap_before, heap_after, rss_before, rss_after;
 
   idle.host = "127.0.0.1";
@@ -168,6 +170,7 @@ main (int    argc,
         case 'n': n_sessions = atoi (optarg); break;
         case 's': settle = atof (optarg); break;
         case 'w': window = atoi (optarg); break;
+        case 'H': hold = atof (optarg); break;
         default: return 2;
         }
     }
@@ -176,7 +179,7 @@ main (int    argc,
       n_sessions < 1 || window < 1)
     {
       fprintf (stderr, "usage: idle-strophe --port P --ca-file F --user U [--sessions N] "
-               "[--settle S] [--window W], the password in BENCH_PASSWORD\n");
+               "[--settle S] [--window W] [--hold S], the password in BENCH_PASSWORD\n");
       return 2;
     }
 
@@ -213,6 +216,8 @@ main (int    argc,
           (double) (heap_after - heap_before) / n_sessions,
           (double) (rss_after - rss_before) / n_sessions);
   fflush (stdout);
+  if (hold > 0)
+    run_for (&idle, hold);
   /* The connections are not closed: the process ends here. */
   return 0;
 }
