@@ -9,6 +9,8 @@
  */
 
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <xmpp-glib/xmpp-glib.h>
 
@@ -51,6 +53,19 @@ test_tls_ready (void)
   g_assert_true (gxmpp_session_is_secure (session));
   g_assert_nonnull (gxmpp_session_get_tls_connection (session));
   g_assert_null (gxmpp_session_get_jid (session));       /* unauthenticated */
+
+  /* Elements go out whole: Nagle's algorithm would only hold them back. */
+  {
+    GIOStream *base = NULL;
+    gint no_delay = 0;
+
+    g_object_get (gxmpp_session_get_tls_connection (session), "base-io-stream", &base, NULL);
+    g_assert_true (G_IS_SOCKET_CONNECTION (base));
+    g_assert_true (g_socket_get_option (g_socket_connection_get_socket (G_SOCKET_CONNECTION (base)),
+                                        IPPROTO_TCP, TCP_NODELAY, &no_delay, NULL));
+    g_assert_cmpint (no_delay, !=, 0);
+    g_object_unref (base);
+  }
 }
 
 /* SECURITY-NOTES row 6: a server (or a man in the middle) that does not
