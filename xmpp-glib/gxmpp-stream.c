@@ -34,6 +34,11 @@
  * #GIOStream and for protocols the session does not cover.
  */
 
+/* The most one read takes. A TLS record holds at most 16 KiB of data, so
+ * one read takes a whole record. Over a pollable connection (a socket, or
+ * TLS over one: what a session uses) the buffer is on the stack of the
+ * callback that reads, so an idle stream holds none; only a stream over a
+ * connection that cannot poll has one, for the read under way. */
 #define READ_BUFFER_SIZE 16384
 
 typedef struct {
@@ -54,9 +59,12 @@ struct _GXmppStream
   char *content_ns;
   GXmppXmlReader *reader;
 
-  /* Reading */
+  /* Reading: one read at a time, either waiting for input on a pollable
+   * connection (read_source) or, on one that cannot poll, an asynchronous
+   * read into read_buffer (allocated for that read only). */
+  GSource *read_source;
   guint8 *read_buffer;
-  GCancellable *read_cancellable;
+  GCancellable *read_cancellable;   /* for the asynchronous read; lazily */
   gboolean reading;
   GQueue items;
   GError *read_error;       /* sticky: the stream ended, or failed */
@@ -103,6 +111,8 @@ static gint n_alive;     /* gxmpp_stream_count_alive() */
 static void process_items (GXmppStream *self);
 static void drop_cancel_source (GSource **source);
 static void ensure_reading (GXmppStream *self);
+static void stop_waiting (GXmppStream *self);
+static void stop_reading (GXmppStream *self);
 static void start_writing (GXmppStream *self);
 
 /* Traffic logging: G_MESSAGES_DEBUG=GXmpp. Nothing is formatted unless
@@ -150,7 +160,7 @@ gxmpp_stream_dispose (GObject *object)
 {
   GXmppStream *self = GXMPP_STREAM (object);
 
-  g_cancellable_cancel (self->read_cancellable);
+  stop_reading (self);
   drop_cancel_source (&self->open_cancel);
   drop_cancel_source (&self->read_cancel);
   if (self->close_timeout != NULL)
@@ -287,8 +297,6 @@ static void
 gxmpp_stream_init (GXmppStream *self)
 {
   g_atomic_int_inc (&n_alive);
-  self->read_buffer = g_malloc (READ_BUFFER_SIZE);
-  self->read_cancellable = g_cancellable_new ();
   self->out_pending = g_string_new (NULL);
   self->out_writing = g_string_new (NULL);
   g_queue_init (&self->items);
@@ -538,38 +546,31 @@ watch_cancellable (GXmppStream  *self,
   return source;
 }
 
+/* What a read brought: @n bytes of @buffer, the end of the connection (0)
+ * or an error (-1, @error). */
 static void
-on_read (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
+handle_input (GXmppStream  *self,
+              const guint8 *buffer,
+              gssize        n,
+              GError       *error)
 {
-  g_autoptr(GXmppStream) self = user_data;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) feed_error = NULL;
   GXmppXmlEventType type;
   GXmppNode *node;
-  gssize n;
-
-  self->reading = FALSE;
-  n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
 
   if (n < 0)
-    {
-      /* Cancelled from here: the stream is going away or stopped reading. */
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && self->shutting_down)
-        return;
-      set_read_error (self, g_steal_pointer (&error));
-    }
+    set_read_error (self, error);
   else if (n == 0)
     set_read_error (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
                                                _("The server closed the connection without closing the stream")));
   else
     {
       self->received += n;
-      if (!gxmpp_xml_reader_feed (self->reader, (const char *) self->read_buffer, n, &error))
+      if (!gxmpp_xml_reader_feed (self->reader, (const char *) buffer, n, &feed_error))
         {
           /* What the server sent breaks the rules: tell it why, then stop. */
-          gxmpp_stream_send_error (self, error->code, NULL);
-          set_read_error (self, g_steal_pointer (&error));
+          gxmpp_stream_send_error (self, feed_error->code, NULL);
+          set_read_error (self, g_steal_pointer (&feed_error));
         }
     }
 
@@ -578,6 +579,55 @@ on_read (GObject      *source,
     push_item (self, type, node);
 
   process_items (self);
+}
+
+/* A pollable connection has input (or an error, or its end) to read. The
+ * source holds a reference on the stream while it waits, as a pending
+ * asynchronous read would. */
+static gboolean
+on_readable (GObject  *pollable,
+             gpointer  user_data)
+{
+  g_autoptr(GXmppStream) self = g_object_ref (user_data);
+  g_autoptr(GError) error = NULL;
+  guint8 buffer[READ_BUFFER_SIZE];
+  gssize n;
+
+  n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (pollable),
+                                                buffer, sizeof buffer, NULL, &error);
+  /* TLS can wake up for a record that is not complete yet. */
+  if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+    return G_SOURCE_CONTINUE;
+
+  /* This read is done; ensure_reading() starts the next one if anyone
+   * still wants input. */
+  stop_waiting (self);
+  handle_input (self, buffer, n, g_steal_pointer (&error));
+  return G_SOURCE_REMOVE;
+}
+
+/* The same on a connection that cannot poll. */
+static void
+on_read (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GXmppStream) self = user_data;
+  g_autofree guint8 *buffer = g_steal_pointer (&self->read_buffer);
+  GError *error = NULL;
+  gssize n;
+
+  self->reading = FALSE;
+  n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+
+  /* Cancelled from here: the stream is going away or stopped reading. */
+  if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && self->shutting_down)
+    {
+      g_error_free (error);
+      return;
+    }
+
+  handle_input (self, buffer, n, error);
 }
 
 static gboolean
@@ -590,15 +640,58 @@ wants_input (GXmppStream *self)
 static void
 ensure_reading (GXmppStream *self)
 {
+  GInputStream *input;
+
   if (self->reading || self->read_error != NULL || self->shutting_down ||
       !g_queue_is_empty (&self->items) || !wants_input (self))
     return;
 
   self->reading = TRUE;
-  g_input_stream_read_async (g_io_stream_get_input_stream (self->base),
-                             self->read_buffer, READ_BUFFER_SIZE,
+  input = g_io_stream_get_input_stream (self->base);
+
+  /* Wait until there is something to read, then read it into a buffer
+   * on the stack (on_readable()): the same as g_input_stream_read_async()
+   * does on a pollable stream, without a buffer held while idle. */
+  if (G_IS_POLLABLE_INPUT_STREAM (input) &&
+      g_pollable_input_stream_can_poll (G_POLLABLE_INPUT_STREAM (input)))
+    {
+      self->read_source = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (input), NULL);
+      g_source_set_callback (self->read_source, G_SOURCE_FUNC (on_readable),
+                             g_object_ref (self), g_object_unref);
+      g_source_set_static_name (self->read_source, "[gxmpp] stream read");
+      g_source_attach (self->read_source, g_main_context_get_thread_default ());
+      return;
+    }
+
+  if (self->read_cancellable == NULL)
+    self->read_cancellable = g_cancellable_new ();
+  self->read_buffer = g_malloc (READ_BUFFER_SIZE);
+  g_input_stream_read_async (input, self->read_buffer, READ_BUFFER_SIZE,
                              G_PRIORITY_DEFAULT, self->read_cancellable,
                              on_read, g_object_ref (self));
+}
+
+static void
+stop_waiting (GXmppStream *self)
+{
+  if (self->read_source != NULL)
+    {
+      GSource *source = g_steal_pointer (&self->read_source);
+
+      self->reading = FALSE;
+      g_source_destroy (source);
+      g_source_unref (source);
+    }
+}
+
+/* Stops reading: at once on a pollable connection; an asynchronous read
+ * completes (cancelled) through the main loop. */
+static void
+stop_reading (GXmppStream *self)
+{
+  stop_waiting (self);
+  if (self->read_cancellable != NULL)
+    g_cancellable_cancel (self->read_cancellable);
 }
 
 static void finish_close (GXmppStream *self);
@@ -1252,7 +1345,7 @@ finish_close (GXmppStream *self)
     }
 
   self->shutting_down = TRUE;
-  g_cancellable_cancel (self->read_cancellable);
+  stop_reading (self);
   g_io_stream_close_async (self->base, G_PRIORITY_DEFAULT, NULL, on_base_closed, task);
 }
 
