@@ -11,6 +11,7 @@
 #include "gxmpp-error.h"
 #include "gxmpp-i18n-private.h"
 #include "gxmpp-iq.h"
+#include "gxmpp-jid-private.h"
 #include "gxmpp-message.h"
 #include "gxmpp-presence.h"
 #include "gxmpp-stanza-private.h"
@@ -331,7 +332,7 @@ parse_address (GXmppNode   *node,
   if (value == NULL)
     return TRUE;
 
-  *out = gxmpp_jid_new (value, &local_error);
+  *out = gxmpp_jid_new_cached (value, &local_error);
   if (*out == NULL)
     {
       g_set_error (error, GXMPP_ERROR, GXMPP_ERROR_INVALID_STANZA,
