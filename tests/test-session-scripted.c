@@ -1760,6 +1760,47 @@ test_sm_duplicate_window (void)
   session_watch_clear (&data.watch);
 }
 
+/* Past the window the oldest pair is forgotten: after 8,192 newer pairs
+ * "first" is dispatched again, while one still in the window is dropped.
+ * This exercises the eviction of old digests from the set. */
+static void
+test_sm_duplicate_window_evicts (void)
+{
+  g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) script = g_ptr_array_new ();
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GXmppSession) session = NULL;
+  const char *start[] = { READY_SM, SAYS_WITH_ID (ROMEO, "first") };
+  EarlyData data = { { 0 } };
+
+  for (guint i = 0; i < G_N_ELEMENTS (start); i++)
+    g_ptr_array_add (script, (gpointer) start[i]);
+  for (guint i = 1; i <= 8192; i++)
+    {
+      char *line = g_strdup_printf ("send <message from='" ROMEO "' type='chat' id='m-%u'>"
+                                    "<body>hello</body></message>", i);
+
+      g_ptr_array_add (owned, line);
+      g_ptr_array_add (script, line);
+    }
+  g_ptr_array_add (script, (gpointer) SAYS_WITH_ID (ROMEO, "first"));
+  g_ptr_array_add (script, (gpointer) SAYS_WITH_ID (ROMEO, "m-2"));
+  g_ptr_array_add (script, (gpointer) SAYS_WITH_ID (ROMEO, "m-8192"));
+  g_ptr_array_add (script, (gpointer) SERVER_REQUEST);
+  g_ptr_array_add (script, (gpointer) "expect a");
+  g_ptr_array_add (script, (gpointer) "wait-close");
+  g_ptr_array_add (script, NULL);
+
+  server = scripted_server_new ((const char * const *) script->pdata);
+  session = connect_early (server, &data);
+  WAIT_UNTIL (scripted_server_count_received (server, "a") == 1);
+  g_assert_null (scripted_server_get_error (server));
+  assert_client_ack (server, 0, "8196");
+  g_assert_cmpuint (data.messages, ==, 8194);
+  close_session (session, server);
+  session_watch_clear (&data.watch);
+}
+
 /* After a batch of stanzas written in one turn of the main loop, one
  * <r/>; send_async() completes when the server's <a/> covers the stanza,
  * not when it is written, and an <a/> covering some completes exactly
@@ -2731,6 +2772,7 @@ main (int argc, char **argv)
   g_test_add_func ("/session-scripted/sm/early-flood", test_sm_early_flood);
   g_test_add_func ("/session-scripted/sm/duplicates", test_sm_duplicates);
   g_test_add_func ("/session-scripted/sm/duplicate-window", test_sm_duplicate_window);
+  g_test_add_func ("/session-scripted/sm/duplicate-window-evicts", test_sm_duplicate_window_evicts);
   g_test_add_func ("/session-scripted/sm/requests-acks", test_sm_requests_acks);
   g_test_add_func ("/session-scripted/sm/ack-batch", test_sm_ack_batch);
   g_test_add_func ("/session-scripted/sm/ack-too-high", test_sm_ack_too_high);
