@@ -1734,24 +1734,35 @@ static gboolean
 dispatch_handlers (GXmppSession *self,
                    GXmppStanza  *stanza)
 {
-  g_autoptr(GPtrArray) snapshot = g_ptr_array_new_with_free_func ((GDestroyNotify) handler_unref);
-
   /* A handler may add or remove handlers: run over a snapshot, skipping
-   * the ones removed meanwhile. */
-  for (guint i = 0; i < self->handlers->len; i++)
-    g_ptr_array_add (snapshot, handler_ref (self->handlers->pdata[i]));
+   * the ones removed meanwhile. The snapshot lives on the stack unless
+   * there are many handlers: this runs for every stanza. */
+  Handler *stack[16];
+  Handler **snapshot;
+  guint n = self->handlers->len;
+  gboolean handled = FALSE;
 
-  for (guint i = 0; i < snapshot->len; i++)
+  if (n == 0)
+    return FALSE;
+  snapshot = n <= G_N_ELEMENTS (stack) ? stack : g_new (Handler *, n);
+  for (guint i = 0; i < n; i++)
+    snapshot[i] = handler_ref (self->handlers->pdata[i]);
+
+  for (guint i = 0; i < n && !handled; i++)
     {
-      Handler *handler = snapshot->pdata[i];
+      Handler *handler = snapshot[i];
 
       if (handler->removed ||
           !gxmpp_stanza_match_matches (handler->match, stanza, self->negotiation.jid))
         continue;
-      if (handler->func (self, stanza, handler->data))
-        return TRUE;
+      handled = handler->func (self, stanza, handler->data);
     }
-  return FALSE;
+
+  for (guint i = 0; i < n; i++)
+    handler_unref (snapshot[i]);
+  if (snapshot != stack)
+    g_free (snapshot);
+  return handled;
 }
 
 /* A XEP-0199 ping from the account's server (no 'from', the domain, or
@@ -1784,7 +1795,10 @@ dispatch (GXmppSession *self,
   for (guint i = 0; i < self->inboxes->len; i++)
     gxmpp_inbox_push (self->inboxes->pdata[i], stanza);
 
-  g_signal_emit (self, signals[SIGNAL_STANZA], 0, stanza, &handled);
+  /* "stanza" has no class handler: with no handler connected, emitting
+   * it would do nothing but cost more than the rest of the dispatch. */
+  if (g_signal_has_handler_pending (self, signals[SIGNAL_STANZA], 0, FALSE))
+    g_signal_emit (self, signals[SIGNAL_STANZA], 0, stanza, &handled);
   if (handled || self->state != GXMPP_SESSION_STATE_READY)
     return;
 

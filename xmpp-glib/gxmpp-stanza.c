@@ -457,7 +457,20 @@ gxmpp_stanza_get_node (GXmppStanza *stanza)
 GXmppStanzaKind
 gxmpp_stanza_get_kind (GXmppStanza *stanza)
 {
+  GType type;
+
   g_return_val_if_fail (GXMPP_IS_STANZA (stanza), GXMPP_STANZA_KIND_MESSAGE);
+
+  /* The three classes are final: comparing the instance's own type is
+   * enough, and much cheaper than the subtype checks below, which stay for
+   * any other subclass. */
+  type = G_TYPE_FROM_INSTANCE (stanza);
+  if (type == GXMPP_TYPE_MESSAGE)
+    return GXMPP_STANZA_KIND_MESSAGE;
+  if (type == GXMPP_TYPE_PRESENCE)
+    return GXMPP_STANZA_KIND_PRESENCE;
+  if (type == GXMPP_TYPE_IQ)
+    return GXMPP_STANZA_KIND_IQ;
 
   if (GXMPP_IS_PRESENCE (stanza))
     return GXMPP_STANZA_KIND_PRESENCE;
