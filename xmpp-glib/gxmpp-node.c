@@ -1252,6 +1252,41 @@ gxmpp_node_add_text (GXmppNode  *node,
   gxmpp_node_append_take (node, gxmpp_node_new_text_take (g_strdup (text)));
 }
 
+GXmppNode *
+gxmpp_node_add_child_with_text_trusted (GXmppNode  *node,
+                                        const char *name,
+                                        const char *text)
+{
+  GXmppNode *child;
+
+  g_return_val_if_fail (IS_ELEMENT (node) && !node->sealed, NULL);
+
+  child = gxmpp_node_new_element_take (intern (name), acquire (node->ns));
+  gxmpp_node_append_take (node, child);
+  if (*text != '\0')
+    gxmpp_node_append_take (child, gxmpp_node_new_text_take (g_strdup (text)));
+  return child;
+}
+
+void
+gxmpp_node_set_text_trusted (GXmppNode  *node,
+                             const char *text)
+{
+  guint i = 0;
+
+  g_return_if_fail (IS_ELEMENT (node) && !node->sealed);
+
+  while (i < node->n_children)
+    {
+      if (!IS_ELEMENT (node->children[i]))
+        remove_child_at (node, i);
+      else
+        i++;
+    }
+  if (*text != '\0')
+    gxmpp_node_append_take (node, gxmpp_node_new_text_take (g_strdup (text)));
+}
+
 static gboolean
 attributes_equal (GXmppNode *a,
                   GXmppNode *b)

@@ -12,6 +12,7 @@
 #include "gxmpp-i18n-private.h"
 #include "gxmpp-iq.h"
 #include "gxmpp-jid-private.h"
+#include "gxmpp-node-private.h"
 #include "gxmpp-message.h"
 #include "gxmpp-presence.h"
 #include "gxmpp-stanza-private.h"
@@ -952,7 +953,8 @@ gxmpp_stanza_set_lang_text (GXmppStanza *stanza,
     {
       if (text == NULL)
         return FALSE;
-      child = gxmpp_node_add_child_with_text (gxmpp_stanza_edit_node (stanza), name, NULL, text);
+      /* The setters (body, subject, status) have validated @text. */
+      child = gxmpp_node_add_child_with_text_trusted (gxmpp_stanza_edit_node (stanza), name, text);
       if (lang != NULL && (stanza_lang == NULL || g_ascii_strcasecmp (lang, stanza_lang) != 0))
         gxmpp_node_set_lang (child, lang);
       return TRUE;
@@ -966,7 +968,7 @@ gxmpp_stanza_set_lang_text (GXmppStanza *stanza,
   if (text == NULL)
     gxmpp_node_remove_child (node, child);
   else
-    gxmpp_node_set_text (child, text);
+    gxmpp_node_set_text_trusted (child, text);
   return TRUE;
 }
 
