@@ -959,6 +959,55 @@ test_refcount_threads (void)
   gxmpp_jid_unref (jid);
 }
 
+/* gxmpp_jid_new_cached() gives what gxmpp_jid_new() gives, whatever was
+ * parsed before: hits, misses, more texts than the cache holds, invalid
+ * and over-long texts, and texts that differ only after a common prefix. */
+static void
+cached_agrees (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) cached_error = NULL;
+  g_autoptr(GXmppJid) jid = gxmpp_jid_new (text, &error);
+  g_autoptr(GXmppJid) cached = gxmpp_jid_new_cached (text, &cached_error);
+
+  if (jid == NULL)
+    {
+      g_assert_null (cached);
+      g_assert_nonnull (cached_error);
+      g_assert_cmpuint (cached_error->domain, ==, error->domain);
+      g_assert_cmpint (cached_error->code, ==, error->code);
+      g_assert_cmpstr (cached_error->message, ==, error->message);
+    }
+  else
+    {
+      g_assert_no_error (cached_error);
+      g_assert_nonnull (cached);
+      g_assert_true (gxmpp_jid_equal (jid, cached));
+      g_assert_cmpstr (gxmpp_jid_to_string (cached), ==, gxmpp_jid_to_string (jid));
+    }
+}
+
+static void
+test_cached (void)
+{
+  g_autofree char *long_resource = g_strdup_printf ("a@example.com/%0300d", 7);
+  const char *texts[] = {
+    "Juliet@Example.COM/balcony", "juliet@example.com/balcony", "juliet@example.com/Balcony",
+    "romeo@example.net", "example.org", "a@b/c/d@e", "", "@example.com",
+    "juliet@example.com/", "juliet@exa mple.com", "ＪＵＬＩＥＴ@example.com",
+    "juliet@example.com/balcony2", long_resource,
+  };
+
+  for (guint round = 0; round < 3; round++)
+    for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+      {
+        cached_agrees (texts[i]);
+        /* a hit right after a miss */
+        cached_agrees (texts[i]);
+        cached_agrees (texts[(i * 7 + round) % G_N_ELEMENTS (texts)]);
+      }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -994,6 +1043,7 @@ main (int    argc,
   g_test_add_func ("/jid/hash-table", test_hash_table);
   g_test_add_func ("/jid/refcount", test_refcount);
   g_test_add_func ("/jid/refcount-threads", test_refcount_threads);
+  g_test_add_func ("/jid/cached", test_cached);
 
   return g_test_run ();
 }

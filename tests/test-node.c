@@ -5,6 +5,8 @@
 
 #include <xmpp-glib/xmpp-glib.h>
 
+#include "gxmpp-node-private.h"
+
 static void
 test_element_basics (void)
 {
@@ -363,6 +365,40 @@ test_shared_between_threads (void)
   g_assert_cmpstr (gxmpp_node_get_text (node), ==, "abc");
 }
 
+/* The ASCII fast path of name validation agrees with the XML rules, and
+ * names made through the API are the interned strings, also when more
+ * names are used than the per-thread cache holds. */
+static void
+test_name_rules (void)
+{
+  const char *valid[] = { "a", "Z", "_", "_x", "a-b.c", "body", "a1", "é", "aé", "éa", "a\xc2\xb7" "b", NULL };
+  const char *invalid[] = { "", "1a", "-a", ".a", "a b", "a:b", "a/b", "a>", "\xc2\xb7" "a", "a\xff", "\xff", NULL };
+
+  for (guint i = 0; valid[i] != NULL; i++)
+    g_assert_true (gxmpp_node_name_is_valid (valid[i]));
+  for (guint i = 0; invalid[i] != NULL; i++)
+    g_assert_false (gxmpp_node_name_is_valid (invalid[i]));
+}
+
+static void
+test_names_interned (void)
+{
+  for (guint round = 0; round < 3; round++)
+    for (guint i = 0; i < 40; i++)
+      {
+        g_autofree char *name = g_strdup_printf ("n%u", i % (round == 0 ? 4 : 40));
+        g_autofree char *ns = g_strdup_printf ("urn:example:%u", i % 20);
+        g_autoptr(GXmppNode) a = gxmpp_node_new (name, ns);
+        g_autoptr(GXmppNode) b = gxmpp_node_new (name, ns);
+
+        g_assert_cmpstr (gxmpp_node_get_name (a), ==, name);
+        g_assert_cmpstr (gxmpp_node_get_namespace (a), ==, ns);
+        g_assert_true (gxmpp_node_get_name (a) == gxmpp_node_get_name (b));
+        g_assert_true (gxmpp_node_get_namespace (a) == gxmpp_node_get_namespace (b));
+        g_assert_true (gxmpp_node_equal (a, b));
+      }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -378,6 +414,8 @@ main (int argc, char **argv)
   g_test_add_func ("/node/sealed-no-children", test_sealed_no_children);
   g_test_add_func ("/node/no-cycles", test_no_cycles);
   g_test_add_func ("/node/invalid-name-refused", test_invalid_name_refused);
+  g_test_add_func ("/node/name-rules", test_name_rules);
+  g_test_add_func ("/node/names-interned", test_names_interned);
   g_test_add_func ("/node/to-string", test_to_string);
   g_test_add_func ("/node/shared-between-threads", test_shared_between_threads);
 

@@ -1191,6 +1191,87 @@ test_iq_unknown_result (void)
   g_assert_cmpuint (scripted_server_count_received (server, "iq"), ==, 1);       /* the bind request only */
 }
 
+/* Stanza handlers run by priority until one returns TRUE; one removed
+ * during a dispatch is not called again, also in that dispatch. With more
+ * handlers than the dispatcher's stack snapshot holds. */
+typedef struct {
+  GXmppSession *session;
+  GString *log;
+  guint ids[20];
+} HandlerLog;
+
+typedef struct {
+  HandlerLog *log;
+  int priority;
+} HandlerEntry;
+
+static gboolean
+on_logged_handler (GXmppSession *session,
+                   GXmppStanza  *stanza,
+                   gpointer      user_data)
+{
+  HandlerEntry *entry = user_data;
+
+  g_string_append_printf (entry->log->log, "%d ", entry->priority);
+  if (entry->priority == 15 && entry->log->ids[10] != 0)
+    {
+      gxmpp_session_remove_handler (session, entry->log->ids[10]);
+      entry->log->ids[10] = 0;
+    }
+  return entry->priority == 5;
+}
+
+/* "stanza" runs before the handlers: it marks where a stanza starts. */
+static gboolean
+on_stanza_mark (GXmppSession *session,
+                GXmppStanza  *stanza,
+                gpointer      user_data)
+{
+  GString *log = user_data;
+
+  if (log->len > 0)
+    g_string_append (log, "| ");
+  return FALSE;
+}
+
+static void
+test_handlers_order (void)
+{
+  const char *script[] = { READY, "expect message",
+                           "send <message from='" ROMEO "' type='chat' id='h-1'><body>one</body></message>",
+                           "send <message from='" ROMEO "' type='chat' id='h-2'><body>two</body></message>",
+                           "wait-close", NULL };
+  /* Added in a scrambled order; they must run by priority. */
+  const int order[20] = { 3, 17, 0, 12, 5, 19, 8, 14, 1, 10, 16, 6, 11, 2, 18, 9, 13, 4, 15, 7 };
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GXmppSession) session = connect_script (script, GXMPP_TLS_POLICY_REQUIRE, &server, &error);
+  g_autoptr(GXmppStanzaMatch) match = gxmpp_stanza_match_new ();
+  HandlerLog log = { session, g_string_new (NULL), { 0 } };
+  HandlerEntry entries[20];
+  guint messages = 0;
+
+  g_assert_no_error (error);
+  gxmpp_stanza_match_set_kind (match, GXMPP_STANZA_KIND_MESSAGE);
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+    {
+      entries[i].log = &log;
+      entries[i].priority = order[i];
+      log.ids[order[i]] = gxmpp_session_add_handler (session, match, order[i], on_logged_handler,
+                                                     &entries[i], NULL);
+    }
+  g_signal_connect (session, "message", G_CALLBACK (on_message_count), &messages);
+  g_signal_connect (session, "stanza", G_CALLBACK (on_stanza_mark), log.log);
+  send_message (session, "go on");
+  WAIT_UNTIL (g_str_has_suffix (log.log->str, "| 19 18 17 16 15 14 13 12 11 9 8 7 6 5 "));
+  g_assert_cmpstr (log.log->str, ==,
+                   "19 18 17 16 15 14 13 12 11 9 8 7 6 5 | 19 18 17 16 15 14 13 12 11 9 8 7 6 5 ");
+  /* Handled: not the "message" signal's. */
+  g_assert_cmpuint (messages, ==, 0);
+  close_session (session, server);
+  g_string_free (log.log, TRUE);
+}
+
 /* 7. Re-entrancy: a message handler that sends, closes, or drops the
  * session */
 
@@ -1756,6 +1837,47 @@ test_sm_duplicate_window (void)
   /* The duplicate counts as handled, and is not the application's. */
   assert_client_ack (server, 0, "2049");
   g_assert_cmpuint (data.messages, ==, 2048);
+  close_session (session, server);
+  session_watch_clear (&data.watch);
+}
+
+/* Past the window the oldest pair is forgotten: after 8,192 newer pairs
+ * "first" is dispatched again, while one still in the window is dropped.
+ * This exercises the eviction of old digests from the set. */
+static void
+test_sm_duplicate_window_evicts (void)
+{
+  g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) script = g_ptr_array_new ();
+  g_autoptr(ScriptedServer) server = NULL;
+  g_autoptr(GXmppSession) session = NULL;
+  const char *start[] = { READY_SM, SAYS_WITH_ID (ROMEO, "first") };
+  EarlyData data = { { 0 } };
+
+  for (guint i = 0; i < G_N_ELEMENTS (start); i++)
+    g_ptr_array_add (script, (gpointer) start[i]);
+  for (guint i = 1; i <= 8192; i++)
+    {
+      char *line = g_strdup_printf ("send <message from='" ROMEO "' type='chat' id='m-%u'>"
+                                    "<body>hello</body></message>", i);
+
+      g_ptr_array_add (owned, line);
+      g_ptr_array_add (script, line);
+    }
+  g_ptr_array_add (script, (gpointer) SAYS_WITH_ID (ROMEO, "first"));
+  g_ptr_array_add (script, (gpointer) SAYS_WITH_ID (ROMEO, "m-2"));
+  g_ptr_array_add (script, (gpointer) SAYS_WITH_ID (ROMEO, "m-8192"));
+  g_ptr_array_add (script, (gpointer) SERVER_REQUEST);
+  g_ptr_array_add (script, (gpointer) "expect a");
+  g_ptr_array_add (script, (gpointer) "wait-close");
+  g_ptr_array_add (script, NULL);
+
+  server = scripted_server_new ((const char * const *) script->pdata);
+  session = connect_early (server, &data);
+  WAIT_UNTIL (scripted_server_count_received (server, "a") == 1);
+  g_assert_null (scripted_server_get_error (server));
+  assert_client_ack (server, 0, "8196");
+  g_assert_cmpuint (data.messages, ==, 8194);
   close_session (session, server);
   session_watch_clear (&data.watch);
 }
@@ -2712,6 +2834,7 @@ main (int argc, char **argv)
   g_test_add_func ("/session-scripted/iq/unhandled-request", test_iq_unhandled_request);
   g_test_add_func ("/session-scripted/iq/server-ping", test_iq_server_ping);
   g_test_add_func ("/session-scripted/iq/unknown-result", test_iq_unknown_result);
+  g_test_add_func ("/session-scripted/handlers/order", test_handlers_order);
 
   g_test_add_data_func ("/session-scripted/reentrancy/send-and-close", GINT_TO_POINTER (REENTER_CLOSE),
                         test_reentrancy);
@@ -2731,6 +2854,7 @@ main (int argc, char **argv)
   g_test_add_func ("/session-scripted/sm/early-flood", test_sm_early_flood);
   g_test_add_func ("/session-scripted/sm/duplicates", test_sm_duplicates);
   g_test_add_func ("/session-scripted/sm/duplicate-window", test_sm_duplicate_window);
+  g_test_add_func ("/session-scripted/sm/duplicate-window-evicts", test_sm_duplicate_window_evicts);
   g_test_add_func ("/session-scripted/sm/requests-acks", test_sm_requests_acks);
   g_test_add_func ("/session-scripted/sm/ack-batch", test_sm_ack_batch);
   g_test_add_func ("/session-scripted/sm/ack-too-high", test_sm_ack_too_high);

@@ -972,6 +972,78 @@ gxmpp_jid_new (const char  *text,
                                  error);
 }
 
+/* The cache of gxmpp_jid_new_cached(): a few entries per thread (a JID is
+ * immutable, so handing out the same one again is safe), replaced round
+ * robin. Every stanza on a stream names the account as its recipient and
+ * mostly a handful of senders; preparing an address (PRECIS, IDNA) costs
+ * far more than the few strcmp() that find it here. Long texts are not
+ * kept, so the cache stays a few hundred bytes per thread. */
+#define JID_CACHE_SIZE 4
+#define JID_CACHE_MAX_TEXT 256
+
+typedef struct {
+  char *text[JID_CACHE_SIZE];
+  GXmppJid *jid[JID_CACHE_SIZE];
+  guint next;
+} JidCache;
+
+static void
+jid_cache_free (gpointer data)
+{
+  JidCache *cache = data;
+
+  for (guint i = 0; i < JID_CACHE_SIZE; i++)
+    {
+      g_free (cache->text[i]);
+      if (cache->jid[i] != NULL)
+        gxmpp_jid_unref (cache->jid[i]);
+    }
+  g_free (cache);
+}
+
+static GPrivate jid_cache_key = G_PRIVATE_INIT (jid_cache_free);
+
+GXmppJid *
+gxmpp_jid_new_cached (const char  *text,
+                      GError     **error)
+{
+  JidCache *cache;
+  GXmppJid *jid;
+  guint i;
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  /* Tests that turn the fast paths off want the general code every time. */
+  if (!gxmpp_jid_fast_paths)
+    return gxmpp_jid_new (text, error);
+
+  cache = g_private_get (&jid_cache_key);
+  if (cache == NULL)
+    {
+      cache = g_new0 (JidCache, 1);
+      g_private_set (&jid_cache_key, cache);
+    }
+
+  for (i = 0; i < JID_CACHE_SIZE && cache->text[i] != NULL; i++)
+    if (strcmp (cache->text[i], text) == 0)
+      return gxmpp_jid_ref (cache->jid[i]);
+
+  /* Only valid addresses are kept: an invalid one fails every time with
+   * its own error. */
+  jid = gxmpp_jid_new (text, error);
+  if (jid == NULL || strlen (text) > JID_CACHE_MAX_TEXT)
+    return jid;
+
+  i = cache->next;
+  cache->next = (cache->next + 1) % JID_CACHE_SIZE;
+  g_free (cache->text[i]);
+  if (cache->jid[i] != NULL)
+    gxmpp_jid_unref (cache->jid[i]);
+  cache->text[i] = g_strdup (text);
+  cache->jid[i] = gxmpp_jid_ref (jid);
+  return jid;
+}
+
 /**
  * gxmpp_jid_new_from_parts:
  * @local: (nullable): the localpart, or %NULL for none

@@ -45,6 +45,16 @@ void gxmpp_node_add_attribute_take (GXmppNode *node,
 void gxmpp_node_append_take (GXmppNode *node,
                              GXmppNode *child);
 
+/* gxmpp_node_add_child_with_text() (with the parent's namespace) and
+ * gxmpp_node_set_text() for callers that have checked @text already (it is
+ * valid UTF-8) and pass a valid @name: the stanza setters, which validate
+ * their arguments, so that a long body is not validated twice. */
+GXmppNode *gxmpp_node_add_child_with_text_trusted (GXmppNode  *node,
+                                                   const char *name,
+                                                   const char *text);
+void gxmpp_node_set_text_trusted (GXmppNode  *node,
+                                  const char *text);
+
 gboolean gxmpp_node_name_is_valid (const char *name);
 gboolean gxmpp_node_attribute_is_allowed (const char *ns,
                                           const char *name);

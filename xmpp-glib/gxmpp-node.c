@@ -120,7 +120,20 @@ gxmpp_node_name_is_valid (const char *name)
 {
   const char *p;
 
-  if (name == NULL || *name == '\0' || !g_utf8_validate (name, -1, NULL))
+  if (name == NULL || *name == '\0')
+    return FALSE;
+
+  /* Nearly every name is ASCII: check those byte by byte, with the same
+   * rules restricted to ASCII; anything else takes the general way. */
+  if (g_ascii_isalpha (name[0]) || name[0] == '_')
+    {
+      for (p = name + 1; g_ascii_isalnum (*p) || *p == '_' || *p == '-' || *p == '.'; p++)
+        ;
+      if (*p == '\0')
+        return TRUE;
+    }
+
+  if (!g_utf8_validate (name, -1, NULL))
     return FALSE;
 
   if (!is_name_start_char (g_utf8_get_char (name)))
@@ -146,11 +159,84 @@ gxmpp_node_attribute_is_allowed (const char *ns,
 }
 
 /* Names and namespaces are shared, reference-counted strings. Equal ones
- * made through the API are interned; the reader shares its own. */
+ * made through the API are interned; the reader shares its own.
+ *
+ * GLib drops an interned string from its table with its last reference,
+ * so a stanza built and sent, then freed, would create and destroy the
+ * same few names ("message", "to", "body", jabber:client...) every time,
+ * each under GLib's lock. A small per-thread cache keeps a reference to
+ * the names used last, so they stay interned and are found without the
+ * lock. Entries are replaced round robin; long strings are not kept. */
+#define INTERN_CACHE_SIZE 16
+#define INTERN_CACHE_MAX_LEN 128
+
+typedef struct {
+  char *ref[INTERN_CACHE_SIZE];     /* GRefStrings, interned */
+  guint next;
+} InternCache;
+
+static void
+intern_cache_free (gpointer data)
+{
+  InternCache *cache = data;
+
+  for (guint i = 0; i < INTERN_CACHE_SIZE; i++)
+    if (cache->ref[i] != NULL)
+      g_ref_string_release (cache->ref[i]);
+  g_free (cache);
+}
+
+static GPrivate intern_cache_key = G_PRIVATE_INIT (intern_cache_free);
+
+#if defined (__GNUC__)
+/* A thread's cache goes with the thread; the one of the thread that exits
+ * the process (or unloads the library) goes here. Nothing would be lost
+ * without this, but the cache holds only pointers into the middle of
+ * GLib's string allocations, which leak checkers such as valgrind report
+ * as possibly lost. */
+__attribute__ ((destructor)) static void
+intern_cache_release_at_exit (void)
+{
+  InternCache *cache = g_private_get (&intern_cache_key);
+
+  if (cache != NULL)
+    {
+      g_private_set (&intern_cache_key, NULL);
+      intern_cache_free (cache);
+    }
+}
+#endif
+
 static char *
 intern (const char *str)
 {
-  return str != NULL ? g_ref_string_new_intern (str) : NULL;
+  InternCache *cache;
+  char *ref;
+  guint i;
+
+  if (str == NULL)
+    return NULL;
+
+  cache = g_private_get (&intern_cache_key);
+  if (G_UNLIKELY (cache == NULL))
+    {
+      cache = g_new0 (InternCache, 1);
+      g_private_set (&intern_cache_key, cache);
+    }
+  for (i = 0; i < INTERN_CACHE_SIZE && cache->ref[i] != NULL; i++)
+    if (cache->ref[i][0] == str[0] && strcmp (cache->ref[i], str) == 0)
+      return g_ref_string_acquire (cache->ref[i]);
+
+  ref = g_ref_string_new_intern (str);
+  if (strlen (str) <= INTERN_CACHE_MAX_LEN)
+    {
+      i = cache->next;
+      cache->next = (cache->next + 1) % INTERN_CACHE_SIZE;
+      if (cache->ref[i] != NULL)
+        g_ref_string_release (cache->ref[i]);
+      cache->ref[i] = g_ref_string_acquire (ref);
+    }
+  return ref;
 }
 
 static inline void
@@ -1183,6 +1269,41 @@ gxmpp_node_add_text (GXmppNode  *node,
     return;
 
   gxmpp_node_append_take (node, gxmpp_node_new_text_take (g_strdup (text)));
+}
+
+GXmppNode *
+gxmpp_node_add_child_with_text_trusted (GXmppNode  *node,
+                                        const char *name,
+                                        const char *text)
+{
+  GXmppNode *child;
+
+  g_return_val_if_fail (IS_ELEMENT (node) && !node->sealed, NULL);
+
+  child = gxmpp_node_new_element_take (intern (name), acquire (node->ns));
+  gxmpp_node_append_take (node, child);
+  if (*text != '\0')
+    gxmpp_node_append_take (child, gxmpp_node_new_text_take (g_strdup (text)));
+  return child;
+}
+
+void
+gxmpp_node_set_text_trusted (GXmppNode  *node,
+                             const char *text)
+{
+  guint i = 0;
+
+  g_return_if_fail (IS_ELEMENT (node) && !node->sealed);
+
+  while (i < node->n_children)
+    {
+      if (!IS_ELEMENT (node->children[i]))
+        remove_child_at (node, i);
+      else
+        i++;
+    }
+  if (*text != '\0')
+    gxmpp_node_append_take (node, gxmpp_node_new_text_take (g_strdup (text)));
 }
 
 static gboolean

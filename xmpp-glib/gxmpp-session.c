@@ -184,13 +184,14 @@ struct _GXmppSession
   gulong monitor_handler;
 
   /* Duplicate suppression: digests of (sender, id) of the last messages
-   * received, in a ring that grows up to SEEN_WINDOW, and a set of
-   * pointers into it. */
+   * received, in a ring that grows up to SEEN_WINDOW, and the same
+   * digests in an open-addressing set twice the ring's size. */
   guint64 *seen_ring;
   guint seen_size;                /* allocated */
   guint seen_len;                 /* used */
   guint seen_next;                /* the slot the next digest takes */
-  GHashTable *seen;
+  guint64 *seen_set;              /* 2 * seen_size slots; 0 is empty */
+  guint seen_shift;               /* 64 - log2 (2 * seen_size) */
 };
 
 static void gxmpp_session_async_initable_iface_init (GAsyncInitableIface *iface);
@@ -361,7 +362,7 @@ gxmpp_session_finalize (GObject *object)
   g_ptr_array_unref (self->reconnect_tasks);
   g_clear_pointer (&self->last_presence, gxmpp_node_unref);
   g_clear_pointer (&self->bound_jid, gxmpp_jid_unref);
-  g_hash_table_unref (self->seen);
+  g_free (self->seen_set);
   g_free (self->seen_ring);
 
   G_OBJECT_CLASS (gxmpp_session_parent_class)->finalize (object);
@@ -652,8 +653,6 @@ gxmpp_session_init (GXmppSession *self)
   self->cancellable = g_cancellable_new ();
   self->next_handler_id = 1;
   self->reconnect_tasks = g_ptr_array_new_with_free_func (g_object_unref);
-  /* Keys point into seen_ring. */
-  self->seen = g_hash_table_new (g_int64_hash, g_int64_equal);
 }
 
 /* Connecting */
@@ -1735,24 +1734,35 @@ static gboolean
 dispatch_handlers (GXmppSession *self,
                    GXmppStanza  *stanza)
 {
-  g_autoptr(GPtrArray) snapshot = g_ptr_array_new_with_free_func ((GDestroyNotify) handler_unref);
-
   /* A handler may add or remove handlers: run over a snapshot, skipping
-   * the ones removed meanwhile. */
-  for (guint i = 0; i < self->handlers->len; i++)
-    g_ptr_array_add (snapshot, handler_ref (self->handlers->pdata[i]));
+   * the ones removed meanwhile. The snapshot lives on the stack unless
+   * there are many handlers: this runs for every stanza. */
+  Handler *stack[16];
+  Handler **snapshot;
+  guint n = self->handlers->len;
+  gboolean handled = FALSE;
 
-  for (guint i = 0; i < snapshot->len; i++)
+  if (n == 0)
+    return FALSE;
+  snapshot = n <= G_N_ELEMENTS (stack) ? stack : g_new (Handler *, n);
+  for (guint i = 0; i < n; i++)
+    snapshot[i] = handler_ref (self->handlers->pdata[i]);
+
+  for (guint i = 0; i < n && !handled; i++)
     {
-      Handler *handler = snapshot->pdata[i];
+      Handler *handler = snapshot[i];
 
       if (handler->removed ||
           !gxmpp_stanza_match_matches (handler->match, stanza, self->negotiation.jid))
         continue;
-      if (handler->func (self, stanza, handler->data))
-        return TRUE;
+      handled = handler->func (self, stanza, handler->data);
     }
-  return FALSE;
+
+  for (guint i = 0; i < n; i++)
+    handler_unref (snapshot[i]);
+  if (snapshot != stack)
+    g_free (snapshot);
+  return handled;
 }
 
 /* A XEP-0199 ping from the account's server (no 'from', the domain, or
@@ -1785,7 +1795,10 @@ dispatch (GXmppSession *self,
   for (guint i = 0; i < self->inboxes->len; i++)
     gxmpp_inbox_push (self->inboxes->pdata[i], stanza);
 
-  g_signal_emit (self, signals[SIGNAL_STANZA], 0, stanza, &handled);
+  /* "stanza" has no class handler: with no handler connected, emitting
+   * it would do nothing but cost more than the rest of the dispatch. */
+  if (g_signal_has_handler_pending (self, signals[SIGNAL_STANZA], 0, FALSE))
+    g_signal_emit (self, signals[SIGNAL_STANZA], 0, stanza, &handled);
   if (handled || self->state != GXMPP_SESSION_STATE_READY)
     return;
 
@@ -2130,6 +2143,80 @@ message_digest (const char *from,
   return hash;
 }
 
+/* The set of digests: open addressing with linear probing, at most half
+ * full, deletion by backward shift (no tombstones, so lookups stay short
+ * however long the session runs). Far cheaper per message than a
+ * GHashTable of pointers into the ring, and smaller. A digest of 0, which
+ * marks an empty slot, is stored as 1: that only merges two digests out of
+ * 2^64. */
+static inline guint64
+seen_key (guint64 digest)
+{
+  return digest != 0 ? digest : 1;
+}
+
+static inline guint
+seen_home (GXmppSession *self,
+           guint64       key)
+{
+  /* Fibonacci hashing: the top bits of the product mix all of the key
+   * (FNV-1a's own low bits are weak). */
+  return (guint) ((key * G_GUINT64_CONSTANT (0x9E3779B97F4A7C15)) >> self->seen_shift);
+}
+
+static gboolean
+seen_set_contains (GXmppSession *self,
+                   guint64       key)
+{
+  guint mask = 2 * self->seen_size - 1;
+
+  for (guint i = seen_home (self, key); self->seen_set[i] != 0; i = (i + 1) & mask)
+    if (self->seen_set[i] == key)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+seen_set_add (GXmppSession *self,
+              guint64       key)
+{
+  guint mask = 2 * self->seen_size - 1;
+  guint i = seen_home (self, key);
+
+  while (self->seen_set[i] != 0)
+    i = (i + 1) & mask;
+  self->seen_set[i] = key;
+}
+
+static void
+seen_set_remove (GXmppSession *self,
+                 guint64       key)
+{
+  guint mask = 2 * self->seen_size - 1;
+  guint i = seen_home (self, key);
+
+  while (self->seen_set[i] != key)
+    {
+      if (self->seen_set[i] == 0)
+        return;
+      i = (i + 1) & mask;
+    }
+
+  /* Move back every later entry of the run that may sit in the hole:
+   * one whose home is not cyclically within (i, j]. */
+  for (guint j = (i + 1) & mask; self->seen_set[j] != 0; j = (j + 1) & mask)
+    {
+      guint home = seen_home (self, self->seen_set[j]);
+
+      if (((j - home) & mask) >= ((j - i) & mask))
+        {
+          self->seen_set[i] = self->seen_set[j];
+          i = j;
+        }
+    }
+  self->seen_set[i] = 0;
+}
+
 /* A server may deliver a message again after a failed resumption (it
  * had it in flight, or the session had handled it but not acknowledged
  * it yet: ejabberd and Prosody then store again, for the next session,
@@ -2142,14 +2229,15 @@ seen_before (GXmppSession *self,
              GXmppStanza  *stanza)
 {
   const char *id = gxmpp_stanza_get_id (stanza);
-  GXmppJid *from = gxmpp_stanza_get_from (stanza);
-  guint64 digest;
+  GXmppJid *from;
+  guint64 key;
   guint64 *slot;
 
   if (id == NULL)
     return FALSE;
-  digest = message_digest (from != NULL ? gxmpp_jid_to_string (from) : "", id);
-  if (g_hash_table_contains (self->seen, &digest))
+  from = gxmpp_stanza_get_from (stanza);
+  key = seen_key (message_digest (from != NULL ? gxmpp_jid_to_string (from) : "", id));
+  if (self->seen_size > 0 && seen_set_contains (self, key))
     return TRUE;
 
   /* The ring grows as messages come, so that a quiet session stays small;
@@ -2159,25 +2247,27 @@ seen_before (GXmppSession *self,
       guint size = MIN (SEEN_WINDOW, MAX (64, self->seen_size * 2));
       guint64 *ring = g_new (guint64, size);
 
-      /* Oldest first in the new ring: the set's pointers are rebuilt. */
-      g_hash_table_remove_all (self->seen);
+      /* Oldest first in the new ring; the set is rebuilt at its new size. */
+      g_free (self->seen_set);
+      self->seen_set = g_new0 (guint64, 2 * size);
+      self->seen_shift = 64 - g_bit_storage (2 * size - 1);
+      self->seen_size = size;
       for (guint i = 0; i < self->seen_len; i++)
         {
           ring[i] = self->seen_ring[(self->seen_next + i) % self->seen_len];
-          g_hash_table_add (self->seen, &ring[i]);
+          seen_set_add (self, ring[i]);
         }
       g_free (self->seen_ring);
       self->seen_ring = ring;
-      self->seen_size = size;
       self->seen_next = self->seen_len;
     }
   slot = &self->seen_ring[self->seen_next];
   if (self->seen_len == self->seen_size)
-    g_hash_table_remove (self->seen, slot);
+    seen_set_remove (self, *slot);
   else
     self->seen_len++;
-  *slot = digest;
-  g_hash_table_add (self->seen, slot);
+  *slot = key;
+  seen_set_add (self, key);
   self->seen_next = (self->seen_next + 1) % self->seen_size;
   return FALSE;
 }

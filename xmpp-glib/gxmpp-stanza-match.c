@@ -251,7 +251,9 @@ gxmpp_stanza_match_matches (GXmppStanzaMatch *match,
     return FALSE;
   if (match->type != NULL && g_strcmp0 (effective_type (stanza), match->type) != 0)
     return FALSE;
-  if (!sender_matches (match, gxmpp_stanza_get_from (stanza), account))
+  /* The sender is looked at only when the match cares about it. */
+  if (match->sender != GXMPP_SENDER_ANY &&
+      !sender_matches (match, gxmpp_stanza_get_from (stanza), account))
     return FALSE;
   if (!match->any_child &&
       gxmpp_node_get_child (gxmpp_stanza_get_node (stanza), match->child_name, match->child_ns) == NULL)

@@ -11,6 +11,8 @@
 #include "gxmpp-error.h"
 #include "gxmpp-i18n-private.h"
 #include "gxmpp-iq.h"
+#include "gxmpp-jid-private.h"
+#include "gxmpp-node-private.h"
 #include "gxmpp-message.h"
 #include "gxmpp-presence.h"
 #include "gxmpp-stanza-private.h"
@@ -331,7 +333,7 @@ parse_address (GXmppNode   *node,
   if (value == NULL)
     return TRUE;
 
-  *out = gxmpp_jid_new (value, &local_error);
+  *out = gxmpp_jid_new_cached (value, &local_error);
   if (*out == NULL)
     {
       g_set_error (error, GXMPP_ERROR, GXMPP_ERROR_INVALID_STANZA,
@@ -456,7 +458,20 @@ gxmpp_stanza_get_node (GXmppStanza *stanza)
 GXmppStanzaKind
 gxmpp_stanza_get_kind (GXmppStanza *stanza)
 {
+  GType type;
+
   g_return_val_if_fail (GXMPP_IS_STANZA (stanza), GXMPP_STANZA_KIND_MESSAGE);
+
+  /* The three classes are final: comparing the instance's own type is
+   * enough, and much cheaper than the subtype checks below, which stay for
+   * any other subclass. */
+  type = G_TYPE_FROM_INSTANCE (stanza);
+  if (type == GXMPP_TYPE_MESSAGE)
+    return GXMPP_STANZA_KIND_MESSAGE;
+  if (type == GXMPP_TYPE_PRESENCE)
+    return GXMPP_STANZA_KIND_PRESENCE;
+  if (type == GXMPP_TYPE_IQ)
+    return GXMPP_STANZA_KIND_IQ;
 
   if (GXMPP_IS_PRESENCE (stanza))
     return GXMPP_STANZA_KIND_PRESENCE;
@@ -938,7 +953,8 @@ gxmpp_stanza_set_lang_text (GXmppStanza *stanza,
     {
       if (text == NULL)
         return FALSE;
-      child = gxmpp_node_add_child_with_text (gxmpp_stanza_edit_node (stanza), name, NULL, text);
+      /* The setters (body, subject, status) have validated @text. */
+      child = gxmpp_node_add_child_with_text_trusted (gxmpp_stanza_edit_node (stanza), name, text);
       if (lang != NULL && (stanza_lang == NULL || g_ascii_strcasecmp (lang, stanza_lang) != 0))
         gxmpp_node_set_lang (child, lang);
       return TRUE;
@@ -952,7 +968,7 @@ gxmpp_stanza_set_lang_text (GXmppStanza *stanza,
   if (text == NULL)
     gxmpp_node_remove_child (node, child);
   else
-    gxmpp_node_set_text (child, text);
+    gxmpp_node_set_text_trusted (child, text);
   return TRUE;
 }
 

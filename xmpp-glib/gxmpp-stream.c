@@ -117,11 +117,32 @@ static void start_writing (GXmppStream *self);
 
 /* Traffic logging: G_MESSAGES_DEBUG=GXmpp. Nothing is formatted unless
  * debug output is on, and SASL payloads (which can hold password
- * equivalents) are never shown. */
+ * equivalents) are never shown.
+ *
+ * g_log_writer_default_would_drop() looks G_MESSAGES_DEBUG up in the
+ * environment on every call, which costs more than a small stanza's
+ * dispatch; what it says about the environment is kept here instead
+ * (-1: not read yet), and read again whenever a stream header arrives, so
+ * that every new stream (and stream restart) sees the environment as it
+ * is then. g_log_set_debug_enabled() is a cheap flag and is always
+ * looked at. */
+static gint debug_from_env = -1;
+
 static gboolean
 debug_enabled (void)
 {
-  return !g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN);
+  int from_env;
+
+  if (g_log_get_debug_enabled ())
+    return TRUE;
+  from_env = g_atomic_int_get (&debug_from_env);
+  if (from_env < 0)
+    {
+      /* With the flag off, only the environment decides. */
+      from_env = !g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN);
+      g_atomic_int_set (&debug_from_env, from_env);
+    }
+  return from_env;
 }
 
 static gboolean
@@ -140,6 +161,12 @@ log_element (const char *direction,
 {
   g_autoptr(GXmppNode) shown = NULL;
   g_autofree char *xml = NULL;
+  const char *name = gxmpp_node_get_name (element);
+
+  /* A stream header: read G_MESSAGES_DEBUG again (see debug_enabled()). */
+  if (name != NULL && name[0] == 's' && strcmp (name, "stream") == 0 &&
+      g_strcmp0 (gxmpp_node_get_namespace (element), GXMPP_NS_STREAMS) == 0)
+    g_atomic_int_set (&debug_from_env, -1);
 
   if (!debug_enabled ())
     return;
