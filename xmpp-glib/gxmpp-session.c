@@ -517,6 +517,9 @@ gxmpp_session_class_init (GXmppSessionClass *klass)
    * Emitted first for every stanza received, apart from replies to
    * [method@GXmpp.Session.send_iq_async].
    *
+   * The signal is only emitted while a handler is connected to it (it is
+   * on the path of every stanza): an emission hook alone does not see it.
+   *
    * Returns: %TRUE to stop the dispatch of @stanza
    */
   signals[SIGNAL_STANZA] =
