@@ -124,6 +124,14 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
     fuzz_fail ("sealing changed a tree");
 
   xml = gxmpp_node_to_string (node, &error);
+  if (xml == NULL && g_strcmp0 (g_getenv ("FUZZ_KNOWN_BUGS"), "cdata-utf8") == 0 &&
+      strstr (error->message, "UTF-8") != NULL)
+    {
+      g_error_free (error);
+      gxmpp_node_unref (copy);
+      gxmpp_node_unref (node);
+      return 0;
+    }
   if (xml == NULL)
     fuzz_fail ("a parsed tree cannot be written: %s", error->message);
   back = gxmpp_node_new_from_string (xml, -1, namespaces[data[0] % 4], &error);
