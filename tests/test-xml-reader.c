@@ -348,6 +348,13 @@ static const Hostile hostile_inputs[] = {
   { "bad-utf8", "<message><body>\xC3\x28</body></message>", FALSE, GXMPP_STREAM_ERROR_NOT_WELL_FORMED, 1 },
   { "overlong-utf8", "<message><body>\xC0\xBC</body></message>", FALSE, GXMPP_STREAM_ERROR_NOT_WELL_FORMED, 1 },
   { "surrogate-utf8", "<message><body>\xED\xA0\x80</body></message>", FALSE, GXMPP_STREAM_ERROR_NOT_WELL_FORMED, 1 },
+  /* libxml2 2.9 lets these through inside CDATA only (tests/fuzz). */
+  { "overlong-utf8-in-cdata", "<message><body><![CDATA[\xC0\xBCscript>]]></body></message>", FALSE,
+    GXMPP_STREAM_ERROR_NOT_WELL_FORMED, 1 },
+  { "overlong-utf8-c1-in-cdata", "<message><body><![CDATA[a\xC1\xBA" "b]]></body></message>", FALSE,
+    GXMPP_STREAM_ERROR_NOT_WELL_FORMED, 1 },
+  { "bad-utf8-in-cdata", "<message><body><![CDATA[\xC3\x28]]></body></message>", FALSE,
+    GXMPP_STREAM_ERROR_NOT_WELL_FORMED, 1 },
   { "bad-utf8-in-name", "<mess\xFFge/>", FALSE, GXMPP_STREAM_ERROR_NOT_WELL_FORMED, 1 },
   { "encoding-latin1", "<?xml version='1.0' encoding='ISO-8859-1'?><stream:stream/>", TRUE,
     GXMPP_STREAM_ERROR_UNSUPPORTED_ENCODING, 0 },

@@ -103,16 +103,6 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   read_everything (stanza);
 
   xml = gxmpp_stanza_to_string (stanza, &error);
-  /* FUZZ_KNOWN_BUGS=cdata-utf8 lets a run go on past the known bug of
-   * tests/fuzz/crashes/stanza-cdata-overlong-utf8 until it is fixed. */
-  if (xml == NULL && g_strcmp0 (g_getenv ("FUZZ_KNOWN_BUGS"), "cdata-utf8") == 0 &&
-      strstr (error->message, "UTF-8") != NULL)
-    {
-      g_error_free (error);
-      g_object_unref (stanza);
-      gxmpp_node_unref (node);
-      return 0;
-    }
   if (xml == NULL)
     fuzz_fail ("a valid stanza cannot be written: %s", error->message);
   back_node = gxmpp_node_new_from_string (xml, -1, NULL, &error);
