@@ -22,6 +22,8 @@
 
 #include <xmpp-glib/xmpp-glib.h>
 
+#include "net-common.h"
+
 typedef struct {
   GXmppSession *session;
   GError *error;
@@ -49,24 +51,6 @@ closed (GObject      *source,
 
   gxmpp_session_close_finish (GXMPP_SESSION (source), result, &wait->error);
   wait->done = TRUE;
-}
-
-static const char *
-tls_version (GXmppSession *session)
-{
-  GTlsConnection *tls = gxmpp_session_get_tls_connection (session);
-
-  if (tls == NULL)
-    return "none";
-  switch (g_tls_connection_get_protocol_version (tls))
-    {
-    case G_TLS_PROTOCOL_VERSION_TLS_1_2:
-      return "1.2";
-    case G_TLS_PROTOCOL_VERSION_TLS_1_3:
-      return "1.3";
-    default:
-      return "other";
-    }
 }
 
 int
@@ -159,7 +143,7 @@ main (int    argc,
       if (mechanism == NULL)
         {
           mechanism = g_strdup (gxmpp_session_get_mechanism (wait.session));
-          tls = tls_version (wait.session);
+          tls = bench_tls_version (wait.session);
         }
 
       wait.done = FALSE;

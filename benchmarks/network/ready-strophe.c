@@ -31,18 +31,11 @@
 
 #include <strophe.h>
 
+#include "net-common.h"
+
 static xmpp_ctx_t *ctx;
 static int connected, disconnected, failed;
 static char mechanism[64], tls[64];
-
-static double
-now_seconds (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void
 capture_log (void                  *userdata,
@@ -50,34 +43,9 @@ capture_log (void                  *userdata,
              const char            *area,
              const char            *msg)
 {
-  const char *p;
-
   (void) userdata;
   (void) level;
-  if (getenv ("BENCH_STROPHE_LOG") != NULL)
-    fprintf (stderr, "strophe %s: %s\n", area, msg);
-  if (mechanism[0] == '\0' && (p = strstr (msg, "<auth ")) != NULL &&
-      (p = strstr (p, "mechanism=")) != NULL)
-    {
-      char quote = p[10];
-      const char *start = p + 11, *end = strchr (start, quote);
-
-      if (end != NULL && (size_t) (end - start) < sizeof mechanism)
-        {
-          memcpy (mechanism, start, end - start);
-          mechanism[end - start] = '\0';
-        }
-    }
-  if (tls[0] == '\0' && (p = strstr (msg, "TLSv1.")) != NULL)
-    {
-      size_t n = strspn (p, "TLSv1.0123");
-
-      if (n < sizeof tls)
-        {
-          memcpy (tls, p, n);
-          tls[n] = '\0';
-        }
-    }
+  bench_strophe_note_log (area, msg, NULL, mechanism, sizeof mechanism, tls, sizeof tls);
 }
 
 static xmpp_log_t logger = { capture_log, NULL };
@@ -166,14 +134,14 @@ main (int    argc,
       xmpp_conn_set_flags (conn, direct ? XMPP_CONN_FLAG_LEGACY_SSL : XMPP_CONN_FLAG_MANDATORY_TLS);
       connected = disconnected = 0;
 
-      start = now_seconds ();
+      start = bench_now_seconds ();
       if (xmpp_connect_client (conn, host, port, on_connection, NULL) != XMPP_EOK)
         {
           fprintf (stderr, "ready-strophe: cannot connect\n");
           return 1;
         }
       xmpp_run (ctx);
-      end = now_seconds ();
+      end = bench_now_seconds ();
       if (failed || !connected)
         return 1;
       if (i > 0)

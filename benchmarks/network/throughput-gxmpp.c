@@ -26,6 +26,8 @@
 
 #include <xmpp-glib/xmpp-glib.h>
 
+#include "net-common.h"
+
 #define TIMEOUT_SECONDS 600
 
 typedef struct {
@@ -178,24 +180,6 @@ connected (GObject      *source,
     }
 }
 
-static const char *
-tls_version (GXmppSession *session)
-{
-  GTlsConnection *tls = gxmpp_session_get_tls_connection (session);
-
-  if (tls == NULL)
-    return "none";
-  switch (g_tls_connection_get_protocol_version (tls))
-    {
-    case G_TLS_PROTOCOL_VERSION_TLS_1_2:
-      return "1.2";
-    case G_TLS_PROTOCOL_VERSION_TLS_1_3:
-      return "1.3";
-    default:
-      return "other";
-    }
-}
-
 static gboolean
 timed_out (gpointer user_data)
 {
@@ -292,7 +276,7 @@ main (int    argc,
   if (bench.status == EXIT_SUCCESS)
     printf ("RESULT library=xmpp-glib messages=%u seconds=%.6f cpu=%.6f mechanism=%s tls=%s window=%u\n",
             bench.count, (bench.end_us - bench.start_us) / 1e6, bench.end_cpu - bench.start_cpu,
-            gxmpp_session_get_mechanism (bench.alice), tls_version (bench.alice), bench.window);
+            gxmpp_session_get_mechanism (bench.alice), bench_tls_version (bench.alice), bench.window);
 
   g_clear_object (&bench.alice);
   g_clear_object (&bench.bob);

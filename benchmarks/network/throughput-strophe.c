@@ -39,6 +39,8 @@
 
 #include <strophe.h>
 
+#include "net-common.h"
+
 typedef struct {
   xmpp_ctx_t *ctx;
   xmpp_conn_t *alice;
@@ -61,15 +63,6 @@ typedef struct {
 } Bench;
 
 static Bench bench;
-
-static double
-now_seconds (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static double
 cpu_seconds (void)
@@ -97,34 +90,10 @@ capture_log (void                  *userdata,
              const char            *area,
              const char            *msg)
 {
-  const char *p;
-
   (void) userdata;
   (void) level;
-  if (getenv ("BENCH_STROPHE_LOG") != NULL)
-    fprintf (stderr, "strophe %s: %s\n", area, msg);
-  if (bench.mechanism[0] == '\0' && strcmp (area, "xmpp") != 0 &&
-      (p = strstr (msg, "<auth ")) != NULL && (p = strstr (p, "mechanism=")) != NULL)
-    {
-      char quote = p[10];
-      const char *start = p + 11, *end = strchr (start, quote);
-
-      if (end != NULL && (size_t) (end - start) < sizeof bench.mechanism)
-        {
-          memcpy (bench.mechanism, start, end - start);
-          bench.mechanism[end - start] = '\0';
-        }
-    }
-  if (bench.tls[0] == '\0' && (p = strstr (msg, "TLSv1.")) != NULL)
-    {
-      size_t n = strspn (p, "TLSv1.0123");
-
-      if (n < sizeof bench.tls)
-        {
-          memcpy (bench.tls, p, n);
-          bench.tls[n] = '\0';
-        }
-    }
+  bench_strophe_note_log (area, msg, "xmpp", bench.mechanism, sizeof bench.mechanism,
+                          bench.tls, sizeof bench.tls);
 }
 
 static xmpp_log_t logger = { capture_log, NULL };
@@ -185,7 +154,7 @@ on_bob_message (xmpp_conn_t   *conn,
   bench.received++;
   if (bench.received == bench.count)
     {
-      bench.end_s = now_seconds ();
+      bench.end_s = bench_now_seconds ();
       bench.end_cpu = cpu_seconds ();
       xmpp_stop (bench.ctx);
       return 1;
@@ -313,7 +282,7 @@ main (int    argc,
   /* The measured run, without the debug log. */
   logger.handler = NULL;
   bench.running = 1;
-  bench.start_s = now_seconds ();
+  bench.start_s = bench_now_seconds ();
   bench.start_cpu = cpu_seconds ();
   top_up ();
   if (!bench.failed)
