@@ -1801,10 +1801,15 @@ test_sm_duplicates (void)
   close_session (session, server);
 }
 
-/* The session remembers the messages of the last 8,192 (sender, id)
- * pairs: a duplicate 2,048 messages later is still dropped. */
+/* Plays READY_SM, ROMEO's message "first", ROMEO's messages "m-1" to
+ * "m-@count", the messages of @tail (ROMEO's, by id), and an ack request;
+ * asserts that the session acknowledged @ack stanzas (duplicates count as
+ * handled) and dispatched @dispatched messages to the application. */
 static void
-test_sm_duplicate_window (void)
+play_duplicate_window (guint               count,
+                       const char * const *tail,
+                       const char         *ack,
+                       guint               dispatched)
 {
   g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) script = g_ptr_array_new ();
@@ -1815,7 +1820,7 @@ test_sm_duplicate_window (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (start); i++)
     g_ptr_array_add (script, (gpointer) start[i]);
-  for (guint i = 1; i < 2048; i++)
+  for (guint i = 1; i <= count; i++)
     {
       char *line = g_strdup_printf ("send <message from='" ROMEO "' type='chat' id='m-%u'>"
                                     "<body>hello</body></message>", i);
@@ -1823,7 +1828,14 @@ test_sm_duplicate_window (void)
       g_ptr_array_add (owned, line);
       g_ptr_array_add (script, line);
     }
-  g_ptr_array_add (script, (gpointer) SAYS_WITH_ID (ROMEO, "first"));
+  for (guint i = 0; tail[i] != NULL; i++)
+    {
+      char *line = g_strdup_printf ("send <message from='" ROMEO "' type='chat' id='%s'>"
+                                    "<body>hello</body></message>", tail[i]);
+
+      g_ptr_array_add (owned, line);
+      g_ptr_array_add (script, line);
+    }
   g_ptr_array_add (script, (gpointer) SERVER_REQUEST);
   g_ptr_array_add (script, (gpointer) "expect a");
   g_ptr_array_add (script, (gpointer) "wait-close");
@@ -1834,11 +1846,21 @@ test_sm_duplicate_window (void)
   session = connect_early (server, &data);
   WAIT_UNTIL (scripted_server_count_received (server, "a") == 1);
   g_assert_null (scripted_server_get_error (server));
-  /* The duplicate counts as handled, and is not the application's. */
-  assert_client_ack (server, 0, "2049");
-  g_assert_cmpuint (data.messages, ==, 2048);
+  assert_client_ack (server, 0, ack);
+  g_assert_cmpuint (data.messages, ==, dispatched);
   close_session (session, server);
   session_watch_clear (&data.watch);
+}
+
+/* The session remembers the messages of the last 8,192 (sender, id)
+ * pairs: a duplicate 2,048 messages later is still dropped (and is not
+ * the application's). */
+static void
+test_sm_duplicate_window (void)
+{
+  const char *tail[] = { "first", NULL };
+
+  play_duplicate_window (2047, tail, "2049", 2048);
 }
 
 /* Past the window the oldest pair is forgotten: after 8,192 newer pairs
@@ -1847,39 +1869,9 @@ test_sm_duplicate_window (void)
 static void
 test_sm_duplicate_window_evicts (void)
 {
-  g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) script = g_ptr_array_new ();
-  g_autoptr(ScriptedServer) server = NULL;
-  g_autoptr(GXmppSession) session = NULL;
-  const char *start[] = { READY_SM, SAYS_WITH_ID (ROMEO, "first") };
-  EarlyData data = { { 0 } };
+  const char *tail[] = { "first", "m-2", "m-8192", NULL };
 
-  for (guint i = 0; i < G_N_ELEMENTS (start); i++)
-    g_ptr_array_add (script, (gpointer) start[i]);
-  for (guint i = 1; i <= 8192; i++)
-    {
-      char *line = g_strdup_printf ("send <message from='" ROMEO "' type='chat' id='m-%u'>"
-                                    "<body>hello</body></message>", i);
-
-      g_ptr_array_add (owned, line);
-      g_ptr_array_add (script, line);
-    }
-  g_ptr_array_add (script, (gpointer) SAYS_WITH_ID (ROMEO, "first"));
-  g_ptr_array_add (script, (gpointer) SAYS_WITH_ID (ROMEO, "m-2"));
-  g_ptr_array_add (script, (gpointer) SAYS_WITH_ID (ROMEO, "m-8192"));
-  g_ptr_array_add (script, (gpointer) SERVER_REQUEST);
-  g_ptr_array_add (script, (gpointer) "expect a");
-  g_ptr_array_add (script, (gpointer) "wait-close");
-  g_ptr_array_add (script, NULL);
-
-  server = scripted_server_new ((const char * const *) script->pdata);
-  session = connect_early (server, &data);
-  WAIT_UNTIL (scripted_server_count_received (server, "a") == 1);
-  g_assert_null (scripted_server_get_error (server));
-  assert_client_ack (server, 0, "8196");
-  g_assert_cmpuint (data.messages, ==, 8194);
-  close_session (session, server);
-  session_watch_clear (&data.watch);
+  play_duplicate_window (8192, tail, "8196", 8194);
 }
 
 /* After a batch of stanzas written in one turn of the main loop, one
