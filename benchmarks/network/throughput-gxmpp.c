@@ -26,6 +26,8 @@
 
 #include <xmpp-glib/xmpp-glib.h>
 
+#include "../bench-gxmpp.h"
+
 #include "net-common.h"
 
 #define TIMEOUT_SECONDS 600
@@ -225,8 +227,6 @@ main (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(GXmppStreamConfig) stream_config = gxmpp_stream_config_new ();
   g_autoptr(GXmppSessionConfig) config = gxmpp_session_config_new ();
-  g_autoptr(GSocketConnectable) address = NULL;
-  g_autoptr(GTlsDatabase) database = NULL;
   const char *alice_password = g_getenv ("BENCH_PASSWORD_ALICE");
   const char *bob_password = g_getenv ("BENCH_PASSWORD_BOB");
   Bench bench = { 0 };
@@ -242,15 +242,7 @@ main (int    argc,
       return 2;
     }
 
-  address = g_network_address_new (opt_host, opt_port);
-  database = g_tls_file_database_new (opt_ca_file, &error);
-  if (database == NULL)
-    {
-      fprintf (stderr, "throughput-gxmpp: %s\n", error->message);
-      return 2;
-    }
-  gxmpp_stream_config_set_server_address (stream_config, address);
-  gxmpp_stream_config_set_tls_database (stream_config, database);
+  bench_point_at_server (stream_config, "throughput-gxmpp", opt_host, opt_port, opt_ca_file);
   gxmpp_session_config_set_stream_config (config, stream_config);
 
   bench.loop = g_main_loop_new (NULL, FALSE);

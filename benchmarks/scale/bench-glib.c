@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "bench-glib.h"
+#include "../bench-gxmpp.h"
 
 void
 bench_server_parse (BenchServer        *server,
@@ -30,8 +31,6 @@ bench_server_parse (BenchServer        *server,
   g_autoptr(GOptionContext) options = g_option_context_new (NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GXmppStreamConfig) stream_config = gxmpp_stream_config_new ();
-  g_autoptr(GSocketConnectable) address = NULL;
-  g_autoptr(GTlsDatabase) database = NULL;
 
   g_option_context_add_main_entries (options, entries, NULL);
   if (extra != NULL)
@@ -54,15 +53,7 @@ bench_server_parse (BenchServer        *server,
   server->domain = domain != NULL ? domain : g_strdup ("localhost");
   server->user = user;
 
-  address = g_network_address_new (server->host, (guint16) server->port);
-  database = g_tls_file_database_new (server->ca_file, &error);
-  if (database == NULL)
-    {
-      fprintf (stderr, "--ca-file: %s\n", error->message);
-      exit (2);
-    }
-  gxmpp_stream_config_set_server_address (stream_config, address);
-  gxmpp_stream_config_set_tls_database (stream_config, database);
+  bench_point_at_server (stream_config, g_get_prgname (), server->host, server->port, server->ca_file);
   if (max_stanza_kib > 0)
     gxmpp_stream_config_set_max_stanza_size (stream_config, (gsize) max_stanza_kib * 1024);
   server->config = gxmpp_session_config_new ();
